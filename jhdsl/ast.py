@@ -1,0 +1,423 @@
+"""Every node of a parsed policy, as frozen attrs classes.
+
+Each node carries a ``span`` that is left out of equality, so that two trees parsed from
+differently laid-out text compare equal when they mean the same thing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+
+@attrs.frozen
+class Span:
+    """Where a node stands in its file: 1-based line and column, columns in characters."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+def _span() -> attrs.Attribute:
+    return attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+
+# ---- expressions --------------------------------------------------------------------------
+
+# The kinds of value an expression can have. A quantity literal's kind comes from its unit.
+BOOL = "是否"
+COUNT = "整数"
+NUMBER = "数值"
+MONEY = "金额"
+PERCENT = "百分比"
+CHOICE = "枚举"
+POINTS = "分"
+PLAIN = "数"  # a bare number, which fits any numeric kind
+
+UNIT_KINDS = {
+    "": PLAIN,
+    "分": POINTS,
+    "%": PERCENT,
+    "％": PERCENT,
+    "个百分点": PERCENT,
+    "百分点": PERCENT,
+    "个比例点": PERCENT,
+    "元": MONEY,
+    "万元": MONEY,
+}
+"""Units not listed here (名, 人, 起, 篇, 次, …) count things."""
+
+
+def unit_kind(unit: str) -> str:
+    """The value kind that a number written with ``unit`` has."""
+    return UNIT_KINDS.get(unit, COUNT)
+
+
+@attrs.frozen
+class Quantity:
+    """A number with its unit as written: ``3分``, ``95%``, ``1个百分点``, ``2名``, ``4``."""
+
+    value: Decimal
+    unit: str = ""
+    span: Span | None = _span()
+
+    @property
+    def kind(self) -> str:
+        return unit_kind(self.unit)
+
+    def __str__(self) -> str:
+        return f"{self.value}{self.unit}"
+
+
+@attrs.frozen
+class Boolean:
+    """The literal 是 or 否."""
+
+    value: bool
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Ref:
+    """A name in an expression: a fact, a parameter, or a choice of an enumeration."""
+
+    name: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Subscript:
+    """One member's value of a fact kept per member of a list: ``信息互通[公安]``."""
+
+    name: str
+    key: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class TotalRef:
+    """总分: the unit's total score, as used in grade bands."""
+
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Compare:
+    """``left op right`` with op one of >= > <= < = ≠ (normalised to ASCII)."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Arith:
+    """``left op right`` with op one of + - * /."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Negate:
+    """Unary minus."""
+
+    operand: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Not:
+    """非 condition."""
+
+    operand: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Logic:
+    """且 (op ``and``) or 或 (op ``or``) over two or more conditions."""
+
+    op: str
+    operands: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+Expr = Quantity | Boolean | Ref | Subscript | TotalRef | Compare | Arith | Negate | Not | Logic
+
+
+# ---- declarations -------------------------------------------------------------------------
+
+
+@attrs.frozen
+class FactType:
+    """A declared type: 是否, 整数, 数值, 金额, 百分比, or 枚举(choices)."""
+
+    kind: str
+    choices: tuple[str, ...] = ()
+    span: Span | None = _span()
+
+    def __str__(self) -> str:
+        if self.kind == CHOICE:
+            return f"枚举({'、'.join(self.choices)})"
+        return self.kind
+
+
+@attrs.frozen
+class Fact:
+    """事实: one fact every unit must supply (or that has a default).
+
+    ``keyed_by`` names a list: the fact then holds one value per member (a table per
+    department). ``low``/``high`` are inclusive bounds.
+    """
+
+    name: str
+    type: FactType
+    keyed_by: str | None = None
+    low: Quantity | None = None
+    high: Quantity | None = None
+    default: Quantity | Boolean | Ref | None = None
+    note: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Param:
+    """参数: a value fixed for a whole run (期间 = 上半年 | 全年), set with ``--set``."""
+
+    name: str
+    type: FactType
+    default: Quantity | Boolean | Ref | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class ListDecl:
+    """列表: a named list of members, e.g. the departments that share information."""
+
+    name: str
+    members: tuple[str, ...]
+    span: Span | None = _span()
+
+
+# ---- rules --------------------------------------------------------------------------------
+
+AWARD = 1
+DEDUCT = -1
+
+
+@attrs.frozen
+class Fixed:
+    """计分 3分 若 条件 / 扣分 5分 若 条件: a fixed amount when a condition holds."""
+
+    sign: int
+    points: Quantity
+    condition: Expr | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class PerUnit:
+    """按 数量 每 1名 计 3分 上限 10分: an amount per unit of a measure.
+
+    ``whole_steps`` (每满) counts only complete steps; otherwise a fraction of a step counts
+    in proportion.
+    """
+
+    measure: Expr
+    step: Quantity
+    whole_steps: bool
+    sign: int
+    points: Quantity
+    cap: Quantity | None = None
+    condition: Expr | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class RateScale:
+    """按率 率 达到 目标 计满分，每降低 1个百分点 扣 2.5分，低于 下限 不计分.
+
+    ``full`` is the award at or above the target (None: the item's points).
+    """
+
+    measure: Expr
+    target: Quantity
+    full: Quantity | None
+    step: Quantity
+    whole_steps: bool
+    slope: Quantity
+    floor: Quantity | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Tier:
+    """One line of 分档: ``>= 95% 计 2分``; ``op`` None for 其余. ``sign`` 0 for 不计分."""
+
+    op: str | None
+    bound: Expr | None
+    sign: int
+    points: Quantity | None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Tiers:
+    """分档 度量: the first tier whose comparison holds gives the amount."""
+
+    measure: Expr
+    tiers: tuple[Tier, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Override:
+    """不计分 若 条件 (``full`` False) or 满分 若 条件 (``full`` True) for the whole item."""
+
+    full: bool
+    condition: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Each:
+    """各 列表 规则: the rule applied once for each member of a list."""
+
+    list_name: str
+    rule: Fixed | PerUnit
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class When:
+    """当 条件 … 否则 …: rules that apply only when a condition (often a parameter) holds."""
+
+    condition: Expr
+    then: tuple[Rule, ...]
+    otherwise: tuple[Rule, ...] = ()
+    span: Span | None = _span()
+
+
+Rule = Fixed | PerUnit | RateScale | Tiers | Override | Each | When
+
+
+# ---- items, sections, vetoes, grades ------------------------------------------------------
+
+
+@attrs.frozen
+class Veto:
+    """一票否决 名称 若 条件: marks the unit 否决 whatever its score."""
+
+    name: str
+    condition: Expr
+    content: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Item:
+    """项目 名称 分值: a leaf with rules, or a group of child items.
+
+    ``start`` is the written starting point of a leaf (初始 满分 / 初始 0分), or None when it
+    follows from the rules.
+    """
+
+    name: str
+    points: Quantity
+    content: str | None = None
+    method: str | None = None
+    office: str | None = None
+    children: tuple[Item, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    start: Quantity | None = None
+    start_full: bool = False
+    vetoes: tuple[Veto, ...] = ()
+    span: Span | None = _span()
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+
+@attrs.frozen
+class Section:
+    """加分 / 减分 名称 上限 N分: bonus or penalty rules outside the base items, capped."""
+
+    sign: int
+    name: str
+    cap: Quantity | None = None
+    content: str | None = None
+    rules: tuple[Rule, ...] = ()
+    children: tuple[Section, ...] = ()
+    vetoes: tuple[Veto, ...] = ()
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Bound:
+    """One end of a grade band: the value and whether it belongs to the band (含)."""
+
+    value: Decimal
+    inclusive: bool
+
+
+@attrs.frozen
+class Band:
+    """One 等次: a name and the interval of totals it covers; ``otherwise`` for 其余."""
+
+    name: str
+    low: Bound | None = None
+    high: Bound | None = None
+    otherwise: bool = False
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Header:
+    """考核 名称, with 满分, 对象, 小数位 and 文号."""
+
+    name: str
+    full_marks: Quantity | None = None
+    target: str | None = None
+    places: Quantity | None = None
+    doc_number: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Policy:
+    """A whole policy file."""
+
+    header: Header | None
+    params: tuple[Param, ...] = ()
+    lists: tuple[ListDecl, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    items: tuple[Item, ...] = ()
+    sections: tuple[Section, ...] = ()
+    vetoes: tuple[Veto, ...] = ()
+    bands: tuple[Band, ...] = ()
+    span: Span | None = _span()
+
+    @property
+    def name(self) -> str:
+        return self.header.name if self.header else ""
+
+    @property
+    def full_marks(self) -> Decimal:
+        if self.header and self.header.full_marks:
+            return self.header.full_marks.value
+        return sum((item.points.value for item in self.items), Decimal(0))
+
+    @property
+    def places(self) -> int:
+        if self.header and self.header.places:
+            return int(self.header.places.value)
+        return 2

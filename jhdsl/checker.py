@@ -1,0 +1,648 @@
+"""The checker: finds the mistakes that the grammar lets through.
+
+Names (undeclared, duplicate, unused), types (a rate compared with a count, a yes/no fact
+compared with a number), points arithmetic (children that do not add up, a leaf whose
+starting point is ambiguous), grade bands (gaps, overlaps) and rules that can never change a
+score. Every problem is a :class:`Diagnostic`; the caller sorts and shows them all at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import attrs
+
+from jhdsl import ast
+from jhdsl.errors import ERROR, WARNING, Diagnostic, suggestion
+
+NUMERIC = {ast.COUNT, ast.NUMBER, ast.MONEY, ast.PLAIN}
+
+# Codes of checks that would only echo a syntax error (a blanked line leaves a group short of
+# points, a fact unused, a leaf without rules); the pipeline drops them when the file has
+# syntax errors.
+CASCADE_CODES = frozenset({"W203", "W401", "W402", "E402", "E403", "W601", "E502"})
+
+
+def _points_text(value: Decimal) -> str:
+    return f"{value.normalize():f}分"
+
+
+@attrs.define
+class _Scope:
+    """What names mean where an expression stands: inside 各 列表, keyed facts are bare."""
+
+    member_of: str | None = None
+
+
+class Checker:
+    """Walks a policy once and collects diagnostics; :func:`check` is the entry point."""
+
+    def __init__(self, policy: ast.Policy) -> None:
+        self.policy = policy
+        self.found: list[Diagnostic] = []
+        self.facts = {f.name: f for f in policy.facts}
+        self.params = {p.name: p for p in policy.params}
+        self.lists = {li.name: li for li in policy.lists}
+        self.used: set[str] = set()
+
+    def report(self, code: str, message: str, span, hint: str | None = None) -> None:
+        severity = ERROR if code.startswith("E") else WARNING
+        self.found.append(Diagnostic(code, severity, message, span, hint))
+
+    # ---- the walk -------------------------------------------------------------------------
+
+    def run(self) -> list[Diagnostic]:
+        self.check_header()
+        self.check_declarations()
+        for item in self.policy.items:
+            self.check_item(item)
+        for section in self.policy.sections:
+            self.check_section(section)
+        for veto in self.policy.vetoes:
+            self.check_veto(veto)
+        self.check_scoring_names()
+        self.check_points_total()
+        self.check_bands()
+        self.check_unused()
+        return self.found
+
+    def check_header(self) -> None:
+        header = self.policy.header
+        if header is None:
+            self.report("W701", "缺少标题行「考核 名称」", None, "在文件开头写：考核 某某考核办法")
+            return
+        if header.places is not None:
+            places = header.places.value
+            if places != places.to_integral_value() or not 0 <= places <= 6:
+                self.report("E702", "小数位应是 0 到 6 的整数", header.places.span)
+
+    def check_declarations(self) -> None:
+        seen: dict[str, ast.Span] = {}
+        for decl in (*self.policy.params, *self.policy.lists, *self.policy.facts):
+            if decl.name in seen:
+                first = seen[decl.name]
+                self.report("E202", f"名称「{decl.name}」重复声明", decl.span,
+                            f"第一次声明在第 {first.line} 行" if first else None)
+            else:
+                seen[decl.name] = decl.span
+        for decl in (*self.policy.params, *self.policy.facts):
+            self.check_declared_type(decl)
+
+    def check_declared_type(self, decl: ast.Fact | ast.Param) -> None:
+        fact_type = decl.type
+        keyed_by = getattr(decl, "keyed_by", None)
+        if keyed_by and keyed_by not in self.lists:
+            self.report("E205", f"未声明的列表「{keyed_by}」", decl.span,
+                        suggestion(keyed_by, self.lists) or "先用「列表 名称: 成员1, 成员2」声明")
+        if fact_type.kind == ast.CHOICE and len(set(fact_type.choices)) != len(fact_type.choices):
+            self.report("E202", f"「{decl.name}」的选项有重复", fact_type.span)
+        low, high = getattr(decl, "low", None), getattr(decl, "high", None)
+        for bound in (low, high):
+            if bound is not None and fact_type.kind in (ast.BOOL, ast.CHOICE):
+                self.report("E301", f"{fact_type}类型的事实不能有范围", bound.span)
+        if low is not None and high is not None and low.value > high.value:
+            self.report("E303", f"范围的下限 {low} 大于上限 {high}", low.span)
+        if decl.default is not None:
+            self.check_default(decl, decl.default)
+
+    def check_default(self, decl, default) -> None:
+        kind = decl.type.kind
+        if kind == ast.CHOICE:
+            if not isinstance(default, ast.Ref) or default.name not in decl.type.choices:
+                text = default.name if isinstance(default, ast.Ref) else str(default)
+                self.report("E204", f"默认值「{text}」不是「{decl.name}」的选项之一", default.span,
+                            suggestion(text, decl.type.choices) or f"可选：{'、'.join(decl.type.choices)}")
+        elif kind == ast.BOOL:
+            if not isinstance(default, ast.Boolean):
+                self.report("E301", f"「{decl.name}」是是否类型，默认值应为 是 或 否", default.span)
+        elif not isinstance(default, ast.Quantity) or not _fits(kind, default.kind):
+            self.report("E301", f"默认值的类型与「{decl.name}」（{kind}）不符", default.span)
+
+    def check_scoring_names(self) -> None:
+        seen: dict[str, ast.Span] = {}
+        for node in (*_all_items(self.policy.items), *_all_sections(self.policy.sections)):
+            if node.name in seen:
+                self.report("E202", f"项目名称「{node.name}」重复", node.span,
+                            f"第一次出现在第 {seen[node.name].line} 行" if seen[node.name] else None)
+            else:
+                seen[node.name] = node.span
+        vetoes: dict[str, ast.Span] = {}
+        for veto in all_vetoes(self.policy):
+            if veto.name in vetoes:
+                self.report("E202", f"否决项「{veto.name}」重复", veto.span)
+            vetoes.setdefault(veto.name, veto.span)
+
+    # ---- items ----------------------------------------------------------------------------
+
+    def check_item(self, item: ast.Item) -> None:
+        self.check_points_unit(item.points)
+        for veto in item.vetoes:
+            self.check_veto(veto)
+        if item.children:
+            if item.rules:
+                self.report("E407", f"「{item.name}」既有子项又有计分规则", item.rules[0].span,
+                            "把规则放进一个子项，或去掉子项")
+            total = sum((c.points.value for c in item.children), Decimal(0))
+            if total != item.points.value:
+                self.report("W401", f"「{item.name}」的子项分值合计 {_points_text(total)}，"
+                            f"与本项分值 {_points_text(item.points.value)} 不符", item.points.span,
+                            "核对原表：各子项分值之和应等于本项分值")
+            for child in item.children:
+                self.check_item(child)
+            return
+        if not item.rules:
+            self.report("E403", f"「{item.name}」没有计分规则", item.span,
+                        "写出计分或扣分规则，如：计分 2分 若 某事实")
+        for rule in item.rules:
+            self.check_rule(rule, _Scope(), item.points.value, in_section=None)
+        signs = set(_rule_signs(item.rules))
+        if item.start is None and not item.start_full and signs == {ast.AWARD, ast.DEDUCT}:
+            self.report("E402", f"「{item.name}」既有计分又有扣分规则，看不出从 0 分还是从满分算起",
+                        item.span, "请写明：初始 满分，或：初始 0分")
+        if item.start is not None and not 0 <= item.start.value <= item.points.value:
+            self.report("E303", f"初始分 {item.start} 不在 0 到 {item.points} 之间", item.start.span)
+
+    def check_points_unit(self, points: ast.Quantity) -> None:
+        if points.kind not in (ast.POINTS, ast.PLAIN):
+            self.report("E305", f"分值「{points}」的单位应为「分」", points.span, f"写作 {points.value}分")
+
+    # ---- rules ----------------------------------------------------------------------------
+
+    def check_rule(self, rule: ast.Rule, scope: _Scope, item_points: Decimal | None,
+                   in_section: ast.Section | None) -> None:
+        method = getattr(self, "rule_" + type(rule).__name__.lower())
+        method(rule, scope, item_points, in_section)
+
+    def rule_fixed(self, rule: ast.Fixed, scope, item_points, in_section) -> None:
+        self.check_points_unit(rule.points)
+        self.check_sign(rule.sign, rule.span, in_section)
+        if rule.condition is not None:
+            self.check_condition(rule.condition, scope)
+        if rule.points.value == 0 or (rule.condition is not None and self.never(rule.condition)):
+            self.report("W601", "这条规则永远不会改变得分", rule.span,
+                        "分值为 0，或条件在事实的取值范围内不可能成立")
+        elif item_points is not None and rule.points.value > item_points:
+            self.report("W405", f"规则分值 {rule.points} 超过本项分值 {_points_text(item_points)}，"
+                        "超出部分会被截去", rule.points.span)
+
+    def rule_perunit(self, rule: ast.PerUnit, scope, item_points, in_section) -> None:
+        self.check_points_unit(rule.points)
+        self.check_sign(rule.sign, rule.span, in_section)
+        kind = self.infer(rule.measure, scope)
+        step_kind = rule.step.kind
+        if kind is not None and not (kind in NUMERIC or kind == ast.PERCENT):
+            self.report("E303", f"「按」后面应是数量，这里是{kind}", rule.measure.span)
+        elif kind is not None and not _fits(kind, step_kind):
+            self.report("E303", f"计量单位不符：按{kind}计，步长却写作「{rule.step}」", rule.step.span,
+                        "百分比用「1个百分点」，人数、起数用「1名」「1起」")
+        if rule.step.value <= 0:
+            self.report("E303", "步长应大于 0", rule.step.span)
+        if rule.cap is not None:
+            self.check_points_unit(rule.cap)
+        if rule.condition is not None:
+            self.check_condition(rule.condition, scope)
+        if rule.points.value == 0 or (rule.cap is not None and rule.cap.value == 0):
+            self.report("W601", "这条规则永远不会改变得分", rule.span, "每步分值或上限为 0")
+
+    def rule_ratescale(self, rule: ast.RateScale, scope, item_points, in_section) -> None:
+        if in_section is not None:
+            self.report("E408", "按率规则只能用在项目中", rule.span)
+        kind = self.infer(rule.measure, scope)
+        if kind is not None and kind != ast.PERCENT:
+            self.report("E304", f"按率规则需要百分比，「{_expr_text(rule.measure)}」是{kind}", rule.measure.span)
+        for value in (rule.target, rule.step, rule.floor):
+            if value is not None and value.kind != ast.PERCENT:
+                self.report("E304", f"「{value}」应写成百分比，如 {value.value}%", value.span)
+        self.check_points_unit(rule.slope)
+        if rule.full is not None:
+            self.check_points_unit(rule.full)
+        if rule.floor is not None and rule.floor.value >= rule.target.value:
+            self.report("W601", "不计分的下限不低于目标值，按率扣分永远不会发生", rule.floor.span)
+
+    def rule_tiers(self, rule: ast.Tiers, scope, item_points, in_section) -> None:
+        kind = self.infer(rule.measure, scope)
+        earlier: list[ast.Tier] = []
+        for tier in rule.tiers:
+            if tier.points is not None:
+                self.check_points_unit(tier.points)
+                self.check_sign(tier.sign, tier.span, in_section)
+            if tier.bound is not None:
+                bound_kind = self.infer(tier.bound, scope)
+                self.check_comparable(kind, bound_kind, tier.bound.span, rule.measure, tier.bound)
+            if any(_covers(e, tier) for e in earlier):
+                self.report("W601", "这一档永远轮不到：前面的档已经包含了它", tier.span,
+                            "分档从上往下取第一个成立的档，请把范围小的档写在前面")
+            earlier.append(tier)
+
+    def rule_override(self, rule: ast.Override, scope, item_points, in_section) -> None:
+        if in_section is not None:
+            self.report("E408", "「不计分 若」「满分 若」只能用在项目中", rule.span)
+        self.check_condition(rule.condition, scope)
+
+    def rule_each(self, rule: ast.Each, scope, item_points, in_section) -> None:
+        if rule.list_name not in self.lists:
+            self.report("E205", f"未声明的列表「{rule.list_name}」", rule.span,
+                        suggestion(rule.list_name, self.lists) or "先用「列表 名称: 成员1, 成员2」声明")
+        self.check_rule(rule.rule, _Scope(member_of=rule.list_name), None, in_section)
+
+    def rule_when(self, rule: ast.When, scope, item_points, in_section) -> None:
+        self.check_condition(rule.condition, scope)
+        for inner in (*rule.then, *rule.otherwise):
+            self.check_rule(inner, scope, item_points, in_section)
+
+    def check_sign(self, sign: int, span, in_section: ast.Section | None) -> None:
+        if in_section is not None and sign != in_section.sign:
+            wanted, got = ("加分", "扣分") if in_section.sign == ast.AWARD else ("扣分", "加分")
+            self.report("E404", f"「{in_section.name}」是{wanted}部分，这里却是{got}规则", span,
+                        f"在{wanted}部分里请用「{wanted}」")
+
+    # ---- sections and vetoes --------------------------------------------------------------
+
+    def check_section(self, section: ast.Section) -> None:
+        if section.cap is not None:
+            self.check_points_unit(section.cap)
+        if not section.rules and not section.children:
+            self.report("E403", f"「{section.name}」下面没有规则", section.span)
+        for rule in section.rules:
+            self.check_rule(rule, _Scope(), None, section)
+        for child in section.children:
+            if child.sign != section.sign:
+                self.check_sign(child.sign, child.span, section)
+            self.check_section(child)
+        for veto in section.vetoes:
+            self.check_veto(veto)
+
+    def check_veto(self, veto: ast.Veto) -> None:
+        self.check_condition(veto.condition, _Scope())
+
+    # ---- expressions ----------------------------------------------------------------------
+
+    def check_condition(self, expr: ast.Expr, scope: _Scope) -> None:
+        kind = self.infer(expr, scope)
+        if kind is not None and kind != ast.BOOL:
+            self.report("E302", f"条件应是一个成立或不成立的判断，「{_expr_text(expr)}」是{kind}",
+                        expr.span, "例如：出生政策符合率 >= 99%，或一个是否类型的事实")
+
+    def infer(self, expr: ast.Expr, scope: _Scope, choices: tuple[str, ...] = ()) -> str | None:
+        """The kind of ``expr``, reporting what is wrong inside it; None after an error."""
+        match expr:
+            case ast.Quantity():
+                return expr.kind
+            case ast.Boolean():
+                return ast.BOOL
+            case ast.TotalRef():
+                return ast.POINTS
+            case ast.Ref():
+                return self.infer_ref(expr, scope, choices)
+            case ast.Subscript():
+                return self.infer_subscript(expr)
+            case ast.Not():
+                self.check_condition(expr.operand, scope)
+                return ast.BOOL
+            case ast.Logic():
+                for operand in expr.operands:
+                    self.check_condition(operand, scope)
+                return ast.BOOL
+            case ast.Negate():
+                kind = self.infer(expr.operand, scope)
+                if kind in (ast.BOOL, ast.CHOICE):
+                    self.report("E301", f"{kind}不能取负", expr.span)
+                    return None
+                return kind
+            case ast.Arith():
+                return self.infer_arith(expr, scope)
+            case ast.Compare():
+                return self.infer_compare(expr, scope)
+        raise TypeError(f"unknown expression {expr!r}")
+
+    def infer_ref(self, ref: ast.Ref, scope: _Scope, choices: tuple[str, ...]) -> str | None:
+        if ref.name in choices and ref.name not in self.facts and ref.name not in self.params:
+            return ast.CHOICE
+        decl = self.facts.get(ref.name) or self.params.get(ref.name)
+        if decl is None:
+            if choices:
+                self.report("E204", f"「{ref.name}」不是可选的值", ref.span,
+                            suggestion(ref.name, choices) or f"可选：{'、'.join(choices)}")
+            else:
+                names = [*self.facts, *self.params]
+                self.report("E201", f"未声明的事实「{ref.name}」", ref.span,
+                            suggestion(ref.name, names) or "请先在「事实」中声明它，并写明类型")
+            return None
+        self.used.add(ref.name)
+        keyed_by = getattr(decl, "keyed_by", None)
+        if keyed_by and keyed_by != scope.member_of:
+            self.report("E206", f"「{ref.name}」按{keyed_by}分列，须指明成员", ref.span,
+                        f"写作 {ref.name}[某{keyed_by}]，或放在「各 {keyed_by}」规则中")
+            return None
+        return decl.type.kind
+
+    def infer_subscript(self, expr: ast.Subscript) -> str | None:
+        fact = self.facts.get(expr.name)
+        if fact is None:
+            self.report("E201", f"未声明的事实「{expr.name}」", expr.span, suggestion(expr.name, self.facts))
+            return None
+        self.used.add(expr.name)
+        if fact.keyed_by is None:
+            self.report("E206", f"「{expr.name}」不是按列表分列的事实，不能写 [{expr.key}]", expr.span)
+            return None
+        members = self.lists[fact.keyed_by].members if fact.keyed_by in self.lists else ()
+        if members and expr.key not in members:
+            self.report("E204", f"「{expr.key}」不是列表「{fact.keyed_by}」的成员", expr.span,
+                        suggestion(expr.key, members) or f"成员：{'、'.join(members)}")
+        return fact.type.kind
+
+    def infer_arith(self, expr: ast.Arith, scope: _Scope) -> str | None:
+        left, right = self.infer(expr.left, scope), self.infer(expr.right, scope)
+        if left is None or right is None:
+            return None
+        for kind, side in ((left, expr.left), (right, expr.right)):
+            if kind in (ast.BOOL, ast.CHOICE):
+                self.report("E301", f"{kind}不能做算术运算", side.span)
+                return None
+        if expr.op in "+-":
+            if ast.PERCENT in (left, right) and {left, right} - {ast.PERCENT, ast.PLAIN}:
+                self.report("E301", f"百分比不能与{right if left == ast.PERCENT else left}相加减", expr.span)
+                return None
+            if left == right:
+                return left
+            return ast.PERCENT if ast.PERCENT in (left, right) else ast.NUMBER
+        if ast.PERCENT in (left, right) and ast.PLAIN in (left, right):
+            return ast.PERCENT
+        return ast.NUMBER
+
+    def infer_compare(self, expr: ast.Compare, scope: _Scope) -> str:
+        left_choices = self.choices_of(expr.left)
+        right_choices = self.choices_of(expr.right)
+        left = self.infer(expr.left, scope, right_choices)
+        right = self.infer(expr.right, scope, left_choices)
+        self.check_comparable(left, right, expr.span, expr.left, expr.right)
+        if expr.op not in ("=", "!=") and ast.BOOL in (left, right):
+            self.report("E301", "是否类型只能用 = 或 ≠ 比较", expr.span)
+        if expr.op not in ("=", "!=") and ast.CHOICE in (left, right):
+            self.report("E301", "枚举类型只能用 = 或 ≠ 比较", expr.span)
+        return ast.BOOL
+
+    def choices_of(self, expr: ast.Expr) -> tuple[str, ...]:
+        name = expr.name if isinstance(expr, ast.Ref | ast.Subscript) else None
+        decl = self.facts.get(name) or self.params.get(name) if name else None
+        return decl.type.choices if decl is not None else ()
+
+    def check_comparable(self, left: str | None, right: str | None, span, left_expr, right_expr) -> None:
+        if left is None or right is None or _comparable(left, right):
+            return
+        hint = None
+        if ast.PERCENT in (left, right) and ast.PLAIN in (left, right):
+            plain = right_expr if right == ast.PLAIN else left_expr
+            hint = f"百分比请写成带 % 的数，如 {plain}%"
+        elif ast.BOOL in (left, right):
+            hint = "是否类型的事实本身就是条件，可直接写「若 事实」或「若 非 事实」"
+        self.report("E301", f"类型不符：{_expr_text(left_expr)}（{left}）不能与 "
+                    f"{_expr_text(right_expr)}（{right}）比较", span, hint)
+
+    # ---- static facts about conditions ----------------------------------------------------
+
+    def never(self, expr: ast.Expr) -> bool:
+        """True when ``expr`` cannot hold for any value within the facts' declared ranges."""
+        match expr:
+            case ast.Logic(op="and"):
+                return any(self.never(o) for o in expr.operands)
+            case ast.Logic(op="or"):
+                return all(self.never(o) for o in expr.operands)
+            case ast.Compare(left=ast.Ref() as ref, right=ast.Quantity() as limit):
+                fact = self.facts.get(ref.name)
+                if fact is None:
+                    return False
+                low, high = fact_range(fact)
+                return _outside(expr.op, limit.value, low, high)
+        return False
+
+    # ---- points and bands -----------------------------------------------------------------
+
+    def check_points_total(self) -> None:
+        header = self.policy.header
+        if header is None or header.full_marks is None or not self.policy.items:
+            return
+        total = sum((i.points.value for i in self.policy.items), Decimal(0))
+        if total != header.full_marks.value:
+            self.report("W402", f"各项目分值合计 {_points_text(total)}，与满分 "
+                        f"{_points_text(header.full_marks.value)} 不符", header.full_marks.span,
+                        "核对原表的分值；评分时基础分仍以满分为上限")
+
+    def check_bands(self) -> None:
+        bands = self.policy.bands
+        seen: set[str] = set()
+        for band in bands:
+            if band.name in seen:
+                self.report("E202", f"等次「{band.name}」重复", band.span)
+            seen.add(band.name)
+        ranged = [b for b in bands if not b.otherwise]
+        for i, band in enumerate(ranged):
+            if band.low and band.high and _empty(band.low, band.high):
+                self.report("E501", f"等次「{band.name}」的范围是空的", band.span)
+            for other in ranged[:i]:
+                if _overlap(band, other):
+                    self.report("E501", f"等次「{band.name}」与「{other.name}」的范围重叠", band.span,
+                                "用 >= 和 < 写明界线：如 80 <= 总分 < 90")
+        if not ranged or any(b.otherwise for b in bands):
+            return
+        low, high = total_range(self.policy)
+        for gap in _gaps(ranged, low, high):
+            self.report("E502", f"总分{gap}时没有对应的等次", bands[0].span,
+                        "补上这一段，或加一行「其余」")
+
+    def check_unused(self) -> None:
+        for fact in self.policy.facts:
+            if fact.name not in self.used:
+                self.report("W203", f"事实「{fact.name}」声明了但没有用到", fact.span,
+                            "删除它，或在规则中使用它")
+
+
+# ---- helpers shared with other stages ------------------------------------------------------
+
+
+def fact_range(fact: ast.Fact) -> tuple[Decimal | None, Decimal | None]:
+    """The inclusive range of values a fact may take: declared bounds, else its type's."""
+    low = fact.low.value if fact.low is not None else None
+    high = fact.high.value if fact.high is not None else None
+    if fact.type.kind in (ast.COUNT, ast.PERCENT) and low is None:
+        low = Decimal(0)
+    if fact.type.kind == ast.PERCENT and high is None:
+        high = Decimal(100)
+    return low, high
+
+
+def all_vetoes(policy: ast.Policy) -> Iterator[ast.Veto]:
+    """Every 一票否决 of a policy, wherever it is written, in source order."""
+    for item in _all_items(policy.items):
+        yield from item.vetoes
+    for section in _all_sections(policy.sections):
+        yield from section.vetoes
+    yield from policy.vetoes
+
+
+def total_range(policy: ast.Policy) -> tuple[Decimal | None, Decimal | None]:
+    """The lowest and highest total a unit can get (None: unbounded)."""
+    low: Decimal | None = Decimal(0)
+    high: Decimal | None = policy.full_marks
+    for section in policy.sections:
+        if section.cap is None:
+            if section.sign == ast.AWARD:
+                high = None
+            else:
+                low = None
+            continue
+        if section.sign == ast.AWARD and high is not None:
+            high += section.cap.value
+        elif section.sign == ast.DEDUCT and low is not None:
+            low -= section.cap.value
+    return low, high
+
+
+def _all_items(items) -> Iterator[ast.Item]:
+    for item in items:
+        yield item
+        yield from _all_items(item.children)
+
+
+def _all_sections(sections) -> Iterator[ast.Section]:
+    for section in sections:
+        yield section
+        yield from _all_sections(section.children)
+
+
+def _rule_signs(rules) -> Iterator[int]:
+    """The signs (award or deduct) of every rule that adds or takes points."""
+    for rule in rules:
+        match rule:
+            case ast.Fixed() | ast.PerUnit():
+                yield rule.sign
+            case ast.RateScale():
+                yield ast.AWARD
+            case ast.Tiers():
+                yield from (t.sign for t in rule.tiers if t.sign)
+            case ast.Each():
+                yield from _rule_signs([rule.rule])
+            case ast.When():
+                yield from _rule_signs(rule.then + rule.otherwise)
+
+
+def leaf_starts_full(item: ast.Item) -> bool:
+    """Whether a leaf starts from its full points: written so, or all its rules deduct."""
+    if item.start_full:
+        return True
+    if item.start is not None:
+        return False
+    signs = set(_rule_signs(item.rules))
+    return signs == {ast.DEDUCT}
+
+
+def _fits(kind: str, literal_kind: str) -> bool:
+    if literal_kind == ast.PLAIN:
+        return kind != ast.BOOL
+    if kind == ast.PERCENT or literal_kind == ast.PERCENT:
+        return kind == literal_kind
+    return kind in NUMERIC and literal_kind in NUMERIC
+
+
+def _comparable(left: str, right: str) -> bool:
+    if left == right:
+        return True
+    pair = {left, right}
+    if ast.BOOL in pair or ast.CHOICE in pair:
+        return False
+    if ast.PERCENT in pair or ast.POINTS in pair:
+        return False
+    return pair <= NUMERIC
+
+
+def _covers(earlier: ast.Tier, later: ast.Tier) -> bool:
+    """Whether every value that satisfies ``later`` already satisfied ``earlier``."""
+    if earlier.op is None:
+        return True
+    if later.op is None or not isinstance(earlier.bound, ast.Quantity) or not isinstance(later.bound, ast.Quantity):
+        return False
+    a, b = earlier.bound.value, later.bound.value
+    if earlier.op in (">=", ">") and later.op in (">=", ">"):
+        return a < b or (a == b and (earlier.op == ">=" or later.op == ">"))
+    if earlier.op in ("<=", "<") and later.op in ("<=", "<"):
+        return a > b or (a == b and (earlier.op == "<=" or later.op == "<"))
+    return False
+
+
+def _outside(op: str, limit: Decimal, low: Decimal | None, high: Decimal | None) -> bool:
+    if op == ">":
+        return high is not None and limit >= high
+    if op == ">=":
+        return high is not None and limit > high
+    if op == "<":
+        return low is not None and limit <= low
+    if op == "<=":
+        return low is not None and limit < low
+    if op == "=":
+        return (high is not None and limit > high) or (low is not None and limit < low)
+    return False
+
+
+def _empty(low: ast.Bound, high: ast.Bound) -> bool:
+    return low.value > high.value or (low.value == high.value and not (low.inclusive and high.inclusive))
+
+
+def _overlap(a: ast.Band, b: ast.Band) -> bool:
+    low = max((x for x in (a.low, b.low) if x), key=lambda x: (x.value, not x.inclusive), default=None)
+    high = min((x for x in (a.high, b.high) if x), key=lambda x: (x.value, x.inclusive), default=None)
+    return low is None or high is None or not _empty(low, high)
+
+
+def _gaps(bands: list[ast.Band], low: Decimal | None, high: Decimal | None) -> Iterator[str]:
+    """Describe the stretches of the possible totals [low, high] that no band covers.
+
+    ``covered`` is the bound up to which every total is graded (None: minus infinity); its
+    ``inclusive`` says whether the bound itself is graded.
+    """
+    covered = ast.Bound(low, False) if low is not None else None
+    for band in sorted(bands, key=lambda b: (b.low is not None, b.low.value if b.low else 0,
+                                             not b.low.inclusive if b.low else False)):
+        start = band.low
+        if start is not None and (covered is None or start.value > covered.value or (
+                start.value == covered.value and not covered.inclusive and not start.inclusive)):
+            yield _describe_gap(covered, start)
+        if band.high is None:
+            return
+        if covered is None or band.high.value > covered.value or (
+                band.high.value == covered.value and band.high.inclusive):
+            covered = band.high
+    if high is None or covered.value < high or (covered.value == high and not covered.inclusive):
+        yield _describe_gap(covered, None)
+
+
+def _describe_gap(after: ast.Bound | None, before: ast.Bound | None) -> str:
+    """Words for the totals above ``after`` and below ``before`` (None: unbounded)."""
+    parts = []
+    if after is not None:
+        parts.append(f"{'高于' if after.inclusive else '不低于'} {after.value.normalize():f}")
+    if before is not None:
+        parts.append(f"{'低于' if before.inclusive else '不高于'} {before.value.normalize():f}")
+    return "、".join(parts) if parts else "为任何值"
+
+
+def _expr_text(expr: ast.Expr) -> str:
+    match expr:
+        case ast.Quantity():
+            return str(expr)
+        case ast.Ref():
+            return expr.name
+        case ast.Subscript():
+            return f"{expr.name}[{expr.key}]"
+        case ast.TotalRef():
+            return "总分"
+        case ast.Boolean():
+            return "是" if expr.value else "否"
+    return "该表达式"
+
+
+def check(policy: ast.Policy) -> list[Diagnostic]:
+    """Every problem the checker finds in a parsed policy, in source order, each once."""
+    found = Checker(policy).run()
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=Diagnostic.sort_key)

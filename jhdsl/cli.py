@@ -1,0 +1,154 @@
+"""The ``jhdsl`` command: check policies and evaluate them on the facts of every unit.
+
+Exit codes: 0 all well (warnings allowed); 1 errors in the policy or in the facts (bad units
+are reported and every other unit is still scored); 2 a usage mistake (an unknown option,
+a missing file, an unknown ``--unit`` or ``--set`` name); 3 an internal error of jhdsl.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from jhdsl import report
+from jhdsl.display import render_diagnostic
+from jhdsl.errors import FactsError, JhdslError, ParameterError, suggestion
+from jhdsl.facts import load_facts
+from jhdsl.interpreter import Interpreter, resolve_params
+from jhdsl.pipeline import LoadedPolicy, load_policy
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Group(click.Group):
+    """Turns any exception that escapes a command into a short Chinese message, no traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except ParameterError as error:
+            click.echo(f"用法错误：{error}", err=True)
+            ctx.exit(EXIT_USAGE)
+        except JhdslError as error:
+            click.echo(f"错误：{error}", err=True)
+            ctx.exit(EXIT_ERRORS)
+        except Exception as error:  # a bug of jhdsl's own: say so plainly
+            if os.environ.get("JHDSL_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"jhdsl 内部错误：{type(error).__name__}: {error}\n"
+                       "这是 jhdsl 的问题，不是您的输入有误；设置环境变量 JHDSL_DEBUG=1 可查看详细信息。", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="jhdsl", message="jhdsl %(version)s")
+def main() -> None:
+    """jhdsl：考核办法的检查、评分与解释工具 (check, evaluate and explain assessment policies).
+
+    \b
+    退出码 (exit codes):
+      0  正常（可以有警告）
+      1  政策或事实有错误（有错误的单位已列出，其余单位照常评分）
+      2  用法错误（选项、文件、单位名或参数名不对）
+      3  jhdsl 内部错误
+    """
+
+
+def _print_diagnostics(loaded: LoadedPolicy, show_warnings: bool = True) -> None:
+    for diag in loaded.diagnostics:
+        if diag.is_error or show_warnings:
+            click.echo(render_diagnostic(diag, loaded.lines) + "\n", err=True)
+
+
+@main.command("check")
+@click.argument("policies", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--no-warnings", "-q", is_flag=True, help="只显示错误 (errors only)")
+def check_command(policies: tuple[str, ...], no_warnings: bool) -> None:
+    """检查政策文件，列出全部错误和警告 (check policy files).
+
+    每个问题给出 文件:行:列、原文、插入符和提示。有错误时退出码为 1。
+    """
+    errors = warnings = 0
+    for path in policies:
+        loaded = load_policy(path)
+        _print_diagnostics(loaded, show_warnings=not no_warnings)
+        errors += len(loaded.errors)
+        warnings += len(loaded.warnings)
+        if not loaded.diagnostics:
+            click.echo(f"{path}：没有发现问题", err=True)
+    click.echo(f"共 {errors} 个错误，{warnings} 个警告", err=True)
+    sys.exit(EXIT_ERRORS if errors else EXIT_OK)
+
+
+def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
+    found = {}
+    for value in values:
+        name, sep, text = value.replace("＝", "=").partition("=")
+        if not sep or not name.strip():
+            raise ParameterError(f"--set 应写作 名称=值，如 --set 期间=上半年（收到：{value}）")
+        found[name.strip()] = text.strip()
+    return found
+
+
+@main.command("eval")
+@click.argument("policy", type=click.Path(exists=True, dir_okay=False))
+@click.argument("facts", type=click.Path(exists=True, dir_okay=False))
+@click.option("--unit", "units", multiple=True, metavar="名称", help="只显示这个单位（可多次给出） (only this unit)")
+@click.option("--explain", is_flag=True, help="逐项说明每一分的来历 (explain every point)")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="输出格式 (output format)")
+@click.option("--set", "settings", multiple=True, metavar="名称=值",
+              help="设置参数，如 --set 期间=上半年 (set a parameter)")
+def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool, output_format: str,
+                 settings: tuple[str, ...]) -> None:
+    """按政策为事实文件中的每个单位评分 (score every unit of FACTS under POLICY).
+
+    FACTS 是 CSV 或 JSON 文件，每个单位一行（或一个对象），列名为事实名称，第一列为「单位」。
+    """
+    loaded = load_policy(policy)
+    if loaded.errors:
+        _print_diagnostics(loaded)
+        click.echo(f"政策有 {len(loaded.errors)} 个错误，未评分", err=True)
+        sys.exit(EXIT_ERRORS)
+    if loaded.warnings:
+        click.echo(f"提示：政策有 {len(loaded.warnings)} 个警告，可运行 jhdsl check {policy} 查看", err=True)
+    params = resolve_params(loaded.policy, _parse_sets(settings))
+    try:
+        table = load_facts(Path(facts), loaded.policy)
+    except FactsError as error:
+        click.echo(f"错误：{error}", err=True)
+        sys.exit(EXIT_ERRORS)
+    for problem in table.problems:
+        label = "警告" if problem.warning else "错误"
+        click.echo(f"{facts}：{label}：{problem.describe()}", err=True)
+
+    chosen = list(table.units)
+    if units:
+        known = {u.name for u in table.units}
+        for name in units:
+            if name not in known and name not in table.failed_units:
+                hint = suggestion(name, known) or ""
+                raise ParameterError(f"事实文件中没有单位「{name}」。{hint}")
+        chosen = [u for u in table.units if u.name in units]
+
+    interpreter = Interpreter(loaded.policy, params)
+    results = [interpreter.evaluate(u) for u in chosen]
+    if output_format == "json":
+        click.echo(report.json_text(results, loaded.policy))
+    elif output_format == "csv":
+        click.echo(report.csv_text(results, loaded.policy), nl=False)
+    elif explain:
+        click.echo("\n\n".join(report.explain(r, loaded.policy) for r in results))
+    else:
+        click.echo(report.table(results, loaded.policy))
+
+    failed = table.failed_units
+    click.echo(f"已评分 {len(table.units)} 个单位，失败 {len(failed)} 个"
+               + (f"（{'、'.join(failed)}）" if failed else ""), err=True)
+    sys.exit(EXIT_ERRORS if failed or table.file_errors else EXIT_OK)

@@ -1,0 +1,502 @@
+"""The interpreter: the reference meaning of a policy, with an explanation for every point.
+
+Each rule yields a signed amount and a sentence. A leaf starts from zero (or its full
+points, when all its rules deduct or 初始 满分 says so), adds its rules' amounts and is held
+to [0, 分值]; a group is the sum of its children held to its own 分值; bonus and penalty
+sections are capped; the total is the base plus bonuses minus penalties. Within a result,
+the starting point plus every line's amount equals the score, so nothing is unexplained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+import attrs
+
+from jhdsl import ast
+from jhdsl.checker import all_vetoes, leaf_starts_full
+from jhdsl.errors import ParameterError, suggestion
+from jhdsl.facts import BadValue, Unit, Value, default_value, parse_value
+from jhdsl.numbers import ZERO, divide, multiply, plain, points
+
+# ---- results ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Line:
+    """One step of a score: a rule that fired or not, a cap or floor that bit, an override."""
+
+    amount: Decimal
+    text: str
+    span: ast.Span | None = None
+
+
+@attrs.frozen
+class ItemResult:
+    """An item's score out of its points, how it started, and every line that moved it."""
+
+    name: str
+    points: Decimal
+    score: Decimal
+    start: Decimal
+    lines: tuple[Line, ...] = ()
+    children: tuple[ItemResult, ...] = ()
+
+
+@attrs.frozen
+class SectionResult:
+    """A bonus (sign +1) or penalty (sign −1) section: its amount (≥ 0) after its cap."""
+
+    name: str
+    sign: int
+    amount: Decimal
+    cap: Decimal | None
+    lines: tuple[Line, ...] = ()
+    children: tuple[SectionResult, ...] = ()
+
+
+@attrs.frozen
+class VetoHit:
+    """一票否决 that applies to a unit, with the reason in words."""
+
+    name: str
+    reason: str
+
+
+@attrs.frozen
+class UnitResult:
+    """Everything about one unit's score."""
+
+    unit: str
+    group: str | None
+    parent: str | None
+    total: Decimal
+    base: Decimal
+    bonus: Decimal
+    penalty: Decimal
+    items: tuple[ItemResult, ...]
+    sections: tuple[SectionResult, ...]
+    vetoes: tuple[VetoHit, ...]
+    grade: str | None
+    lines: tuple[Line, ...] = ()
+
+    @property
+    def vetoed(self) -> bool:
+        return bool(self.vetoes)
+
+
+# ---- parameters ---------------------------------------------------------------------------
+
+
+def resolve_params(policy: ast.Policy, given: Mapping[str, str]) -> dict[str, Value]:
+    """The run's parameter values: ``--set`` values checked against their types, else defaults."""
+    declared = {p.name: p for p in policy.params}
+    values: dict[str, Value] = {}
+    for name, text in given.items():
+        if name not in declared:
+            hint = suggestion(name, declared) or (f"可设置的参数：{'、'.join(declared)}" if declared else "本政策没有参数")
+            raise ParameterError(f"没有名为「{name}」的参数。{hint}")
+        try:
+            values[name] = parse_value(declared[name].type, text)
+        except BadValue as bad:
+            raise ParameterError(f"参数「{name}」的值「{text}」{bad.message}。{bad.hint or ''}".rstrip("。") + "。") from None
+    for name, param in declared.items():
+        if name not in values:
+            value = default_value(param)
+            if value is None:
+                raise ParameterError(f"参数「{name}」没有默认值，请用 --set {name}=值 给出")
+            values[name] = value
+    return values
+
+
+# ---- expressions --------------------------------------------------------------------------
+
+_SYMBOL = {">=": "≥", "<=": "≤", "!=": "≠", ">": ">", "<": "<", "=": "=", "+": "+", "-": "−",
+           "*": "×", "/": "÷"}
+
+
+class Env:
+    """The values an expression can see: the unit's facts, the parameters, a list member."""
+
+    def __init__(self, policy: ast.Policy, unit: Unit, params: Mapping[str, Value],
+                 member: str | None = None) -> None:
+        self.policy = policy
+        self.unit = unit
+        self.params = params
+        self.member = member
+        self.kinds = {f.name: f.type.kind for f in policy.facts} | {p.name: p.type.kind for p in policy.params}
+        self.total: Decimal | None = None
+
+    def with_member(self, member: str) -> Env:
+        env = Env.__new__(Env)
+        env.__dict__.update(self.__dict__, member=member)
+        return env
+
+    def lookup(self, name: str) -> Value:
+        if name in self.unit.values:
+            value = self.unit.values[name]
+            if isinstance(value, Mapping):
+                return value[self.member]
+            return value
+        if name in self.params:
+            return self.params[name]
+        return name  # a choice of an enumeration, as the checker has made sure
+
+    def evaluate(self, expr: ast.Expr) -> Value:
+        match expr:
+            case ast.Quantity():
+                return expr.value
+            case ast.Boolean():
+                return expr.value
+            case ast.Ref():
+                return self.lookup(expr.name)
+            case ast.Subscript():
+                return self.unit.values[expr.name][expr.key]
+            case ast.TotalRef():
+                return self.total
+            case ast.Not():
+                return not self.evaluate(expr.operand)
+            case ast.Logic(op="and"):
+                return all(self.evaluate(o) for o in expr.operands)
+            case ast.Logic(op="or"):
+                return any(self.evaluate(o) for o in expr.operands)
+            case ast.Negate():
+                return -self.evaluate(expr.operand)
+            case ast.Arith():
+                return _arith(expr.op, self.evaluate(expr.left), self.evaluate(expr.right))
+            case ast.Compare():
+                return _compare(expr.op, self.evaluate(expr.left), self.evaluate(expr.right))
+        raise TypeError(f"unknown expression {expr!r}")
+
+    # words
+    def text(self, expr: ast.Expr) -> str:
+        """The expression as written (normalised symbols)."""
+        match expr:
+            case ast.Quantity():
+                return f"{plain(expr.value)}{expr.unit}"
+            case ast.Boolean():
+                return "是" if expr.value else "否"
+            case ast.Ref():
+                return expr.name
+            case ast.Subscript():
+                return f"{expr.name}[{expr.key}]"
+            case ast.TotalRef():
+                return "总分"
+            case ast.Not():
+                return f"非 {self.text(expr.operand)}"
+            case ast.Logic():
+                word = " 且 " if expr.op == "and" else " 或 "
+                return word.join(self._grouped(o) for o in expr.operands)
+            case ast.Negate():
+                return f"−{self.text(expr.operand)}"
+            case ast.Arith() | ast.Compare():
+                return f"{self._grouped(expr.left)} {_SYMBOL[expr.op]} {self._grouped(expr.right)}"
+        raise TypeError(f"unknown expression {expr!r}")
+
+    def _grouped(self, expr: ast.Expr) -> str:
+        text = self.text(expr)
+        return f"（{text}）" if isinstance(expr, ast.Logic | ast.Arith) else text
+
+    def show(self, name: str, value: Value) -> str:
+        """A value as the writer would write it: 是/否, 98.5%, 3."""
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, Decimal):
+            return f"{plain(value)}%" if self.kinds.get(name) == ast.PERCENT else plain(value)
+        return str(value)
+
+    def facts_used(self, expr: ast.Expr) -> str:
+        """The values behind an expression: 「出生政策符合率 = 98.5%，党员干部违法生育 = 否」."""
+        shown = []
+        for node in _names_in(expr):
+            if isinstance(node, ast.Subscript):
+                label, value = f"{node.name}[{node.key}]", self.evaluate(node)
+                name = node.name
+            elif node.name in self.unit.values or node.name in self.params:
+                label, value, name = node.name, self.lookup(node.name), node.name
+                if self.member is not None and isinstance(self.unit.values.get(name), Mapping):
+                    label = f"{name}[{self.member}]"
+            else:
+                continue
+            entry = f"{label} = {self.show(name, value)}"
+            if entry not in shown:
+                shown.append(entry)
+        return "，".join(shown)
+
+    def condition_words(self, expr: ast.Expr) -> tuple[bool, str]:
+        """Whether a condition holds, and the words for it: 「…」成立（… = …）."""
+        holds = bool(self.evaluate(expr))
+        values = self.facts_used(expr)
+        tail = f"（{values}）" if values else ""
+        return holds, f"「{self.text(expr)}」{'成立' if holds else '不成立'}{tail}"
+
+
+def _names_in(expr: ast.Expr):
+    match expr:
+        case ast.Ref() | ast.Subscript():
+            yield expr
+        case ast.Not() | ast.Negate():
+            yield from _names_in(expr.operand)
+        case ast.Logic():
+            for operand in expr.operands:
+                yield from _names_in(operand)
+        case ast.Arith() | ast.Compare():
+            yield from _names_in(expr.left)
+            yield from _names_in(expr.right)
+
+
+def _arith(op: str, a: Decimal, b: Decimal) -> Decimal:
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return multiply(a, b)
+    return divide(a, b) if b != 0 else ZERO
+
+
+def _compare(op: str, a: Value, b: Value) -> bool:
+    match op:
+        case "=":
+            return a == b
+        case "!=":
+            return a != b
+        case ">=":
+            return a >= b
+        case ">":
+            return a > b
+        case "<=":
+            return a <= b
+        case "<":
+            return a < b
+    raise ValueError(op)
+
+
+# ---- rules --------------------------------------------------------------------------------
+
+
+def _verb(sign: int) -> str:
+    return "计" if sign == ast.AWARD else "扣"
+
+
+@attrs.define
+class _Outcome:
+    """What the rules of a leaf did: lines, and the override (不计分/满分) that fired first."""
+
+    lines: list[Line]
+    override: tuple[bool, Line] | None = None
+
+
+class Interpreter:
+    """Scores units under one policy and one set of parameters."""
+
+    def __init__(self, policy: ast.Policy, params: Mapping[str, Value] | None = None) -> None:
+        self.policy = policy
+        self.params = dict(params) if params is not None else resolve_params(policy, {})
+        self.vetoes = list(all_vetoes(policy))
+
+    # units
+    def evaluate(self, unit: Unit) -> UnitResult:
+        env = Env(self.policy, unit, self.params)
+        items = tuple(self.item(i, env) for i in self.policy.items)
+        base = sum((i.score for i in items), ZERO)
+        lines = []
+        full = self.policy.full_marks
+        if base > full:
+            lines.append(Line(full - base, f"各项合计 {points(base)}，超过满分 {points(full)}，按满分计"))
+            base = full
+        sections = tuple(self.section(s, env) for s in self.policy.sections)
+        bonus = sum((s.amount for s in sections if s.sign == ast.AWARD), ZERO)
+        penalty = sum((s.amount for s in sections if s.sign == ast.DEDUCT), ZERO)
+        total = base + bonus - penalty
+        vetoes = tuple(self.veto_hits(env))
+        grade = None if vetoes else self.grade(total)
+        return UnitResult(unit.name, unit.group, unit.parent, total, base, bonus, penalty, items,
+                          sections, vetoes, grade, tuple(lines))
+
+    def veto_hits(self, env: Env):
+        for veto in self.vetoes:
+            holds, words = env.condition_words(veto.condition)
+            if holds:
+                yield VetoHit(veto.name, f"{veto.name}：{words}")
+
+    def grade(self, total: Decimal) -> str | None:
+        for band in self.policy.bands:
+            if not band.otherwise and _in_band(band, total):
+                return band.name
+        return next((b.name for b in self.policy.bands if b.otherwise), None)
+
+    # items
+    def item(self, item: ast.Item, env: Env) -> ItemResult:
+        if item.children:
+            return self.group(item, env)
+        return self.leaf(item, env)
+
+    def group(self, item: ast.Item, env: Env) -> ItemResult:
+        children = tuple(self.item(c, env) for c in item.children)
+        raw = sum((c.score for c in children), ZERO)
+        lines = []
+        score = raw
+        if raw > item.points.value:
+            score = item.points.value
+            lines.append(Line(score - raw, f"子项合计 {points(raw)}，超过本项分值 {points(score)}，按 {points(score)} 计"))
+        return ItemResult(item.name, item.points.value, score, ZERO, tuple(lines), children)
+
+    def leaf(self, item: ast.Item, env: Env) -> ItemResult:
+        full = item.points.value
+        if leaf_starts_full(item):
+            start = full
+        else:
+            start = item.start.value if item.start is not None else ZERO
+        outcome = _Outcome([])
+        for rule in item.rules:
+            self.rule(rule, env, full, outcome)
+        lines = list(outcome.lines)
+        raw = start + sum((line.amount for line in lines), ZERO)
+        if outcome.override is not None:
+            to_full, line = outcome.override
+            target = full if to_full else ZERO
+            lines.append(Line(target - raw, line.text, line.span))
+            score = target
+        elif raw > full:
+            lines.append(Line(full - raw, f"计满为止：合计 {points(raw)}，超过本项分值 {points(full)}，按 {points(full)} 计"))
+            score = full
+        elif raw < 0:
+            lines.append(Line(-raw, f"扣完为止：合计 {points(raw)}，本项最低 0分，按 0分 计"))
+            score = ZERO
+        else:
+            score = raw
+        return ItemResult(item.name, full, score, start, tuple(lines))
+
+    # sections
+    def section(self, section: ast.Section, env: Env) -> SectionResult:
+        """A section's amount (≥ 0); its lines carry their effect on the total (penalties < 0)."""
+        outcome = _Outcome([])
+        for rule in section.rules:
+            self.rule(rule, env, None, outcome)
+        children = tuple(self.section(c, env) for c in section.children)
+        lines = outcome.lines
+        raw = section.sign * sum((line.amount for line in lines), ZERO) + sum((c.amount for c in children), ZERO)
+        amount = raw
+        if section.cap is not None and raw > section.cap.value:
+            amount = section.cap.value
+            word = "加分" if section.sign == ast.AWARD else "扣分"
+            lines.append(Line(section.sign * (amount - raw),
+                              f"累计{word} {points(raw)}，超过上限 {points(amount)}，按 {points(amount)} 计"))
+        cap = section.cap.value if section.cap is not None else None
+        return SectionResult(section.name, section.sign, amount, cap, tuple(lines), children)
+
+    # rules
+    def rule(self, rule: ast.Rule, env: Env, item_points: Decimal | None, outcome: _Outcome,
+             prefix: str = "") -> None:
+        """Append the lines of one rule to ``outcome`` (or record the override it triggers)."""
+        match rule:
+            case ast.Fixed():
+                outcome.lines.append(self.fixed(rule, env, prefix))
+            case ast.PerUnit():
+                outcome.lines.append(self.per_unit(rule, env, prefix))
+            case ast.RateScale():
+                outcome.lines.append(self.rate(rule, env, item_points))
+            case ast.Tiers():
+                outcome.lines.append(self.tiers(rule, env))
+            case ast.Override():
+                holds, words = env.condition_words(rule.condition)
+                if holds and outcome.override is None:
+                    result = "本项按满分计" if rule.full else "本项不计分"
+                    outcome.override = (rule.full, Line(ZERO, f"{words}，{result}", rule.span))
+            case ast.Each():
+                members = next(li.members for li in self.policy.lists if li.name == rule.list_name)
+                for member in members:
+                    self.rule(rule.rule, env.with_member(member), item_points, outcome, f"{member}：")
+            case ast.When():
+                holds, words = env.condition_words(rule.condition)
+                branch = rule.then if holds else rule.otherwise
+                outcome.lines.append(Line(ZERO, f"{words}，按{'以下' if holds else '「否则」'}规则计", rule.span))
+                for inner in branch:
+                    self.rule(inner, env, item_points, outcome, prefix)
+
+    def fixed(self, rule: ast.Fixed, env: Env, prefix: str) -> Line:
+        amount = rule.points.value
+        verb = _verb(rule.sign)
+        if rule.condition is None:
+            return Line(amount * rule.sign, f"{prefix}{verb}{points(amount)}", rule.span)
+        holds, words = env.condition_words(rule.condition)
+        if holds:
+            return Line(amount * rule.sign, f"{prefix}{verb}{points(amount)}：{words}", rule.span)
+        missed = f"未计{points(amount)}" if rule.sign == ast.AWARD else "不扣分"
+        return Line(ZERO, f"{prefix}{missed}：{words}", rule.span)
+
+    def per_unit(self, rule: ast.PerUnit, env: Env, prefix: str) -> Line:
+        verb = _verb(rule.sign)
+        head = f"{prefix}按「{env.text(rule.measure)}」每{'满' if rule.whole_steps else ''}{plain(rule.step.value)}{rule.step.unit}{verb}{points(rule.points.value)}"
+        if rule.condition is not None:
+            holds, words = env.condition_words(rule.condition)
+            if not holds:
+                return Line(ZERO, f"{head}：{words}，本规则不适用", rule.span)
+        measure = env.evaluate(rule.measure)
+        steps = divide(measure, rule.step.value)
+        if rule.whole_steps:
+            steps = steps.to_integral_value(rounding="ROUND_FLOOR")
+        steps = max(steps, ZERO)
+        raw = multiply(steps, rule.points.value)
+        values = env.facts_used(rule.measure) or f"{env.text(rule.measure)} = {plain(measure)}"
+        words = f"{head}：{values}，{plain(steps)} × {points(rule.points.value)} = {points(raw)}"
+        amount = raw
+        if rule.cap is not None and raw > rule.cap.value:
+            amount = rule.cap.value
+            words += f"，超过本条上限 {points(amount)}，按 {points(amount)} 计"
+        return Line(amount * rule.sign, words, rule.span)
+
+    def rate(self, rule: ast.RateScale, env: Env, item_points: Decimal | None) -> Line:
+        full = rule.full.value if rule.full is not None else (item_points or ZERO)
+        rate = env.evaluate(rule.measure)
+        name = env.text(rule.measure)
+        shown = f"{plain(rate)}%"
+        target = rule.target.value
+        if rate >= target:
+            return Line(full, f"{name} {shown}，达到 {plain(target)}%，计满分 {points(full)}", rule.span)
+        if rule.floor is not None and rate < rule.floor.value:
+            return Line(ZERO, f"{name} {shown}，低于 {plain(rule.floor.value)}%，不计分", rule.span)
+        gap = target - rate
+        steps = divide(gap, rule.step.value)
+        if rule.whole_steps:
+            steps = steps.to_integral_value(rounding="ROUND_FLOOR")
+        deduction = multiply(steps, rule.slope.value)
+        score = max(full - deduction, ZERO)
+        step_words = f"每{'满' if rule.whole_steps else ''}降低{plain(rule.step.value)}个百分点扣{points(rule.slope.value)}"
+        words = (f"{name} {shown}，比 {plain(target)}% 低 {plain(gap)} 个百分点，{step_words}，"
+                 f"扣 {points(deduction)}，计 {points(score)}")
+        if full - deduction < 0:
+            words += "（扣完为止）"
+        return Line(score, words, rule.span)
+
+    def tiers(self, rule: ast.Tiers, env: Env) -> Line:
+        value = env.evaluate(rule.measure)
+        values = env.facts_used(rule.measure) or f"{env.text(rule.measure)} = {plain(value)}"
+        for tier in rule.tiers:
+            if tier.op is None:
+                label = "其余"
+            elif _compare(tier.op, value, env.evaluate(tier.bound)):
+                label = f"{_SYMBOL[tier.op]} {env.text(tier.bound)}"
+            else:
+                continue
+            if tier.sign == 0:
+                return Line(ZERO, f"{values}，落在「{label}」档，不计分", tier.span)
+            verb = _verb(tier.sign)
+            return Line(tier.points.value * tier.sign,
+                        f"{values}，落在「{label}」档，{verb}{points(tier.points.value)}", tier.span)
+        return Line(ZERO, f"{values}，不在任何一档，不计分", rule.span)
+
+
+def _in_band(band: ast.Band, total: Decimal) -> bool:
+    if band.low is not None and (total < band.low.value or (total == band.low.value and not band.low.inclusive)):
+        return False
+    if band.high is not None and (total > band.high.value or (total == band.high.value and not band.high.inclusive)):
+        return False
+    return True
+
+
+def evaluate(policy: ast.Policy, unit: Unit, params: Mapping[str, Value] | None = None) -> UnitResult:
+    """Score one unit: the reference meaning of ``policy``."""
+    return Interpreter(policy, params).evaluate(unit)

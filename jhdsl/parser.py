@@ -1,0 +1,788 @@
+"""Text → AST: the Lark setup, the indentation post-lexer, error recovery, and the
+transformer from Lark's parse tree to the attrs nodes of ``ast.py``.
+
+A syntax error never stops at the first one: the offending line (with the lines indented
+under it) is blanked out and the file parsed again, so a writer sees every broken line of a
+file at once. No ``lark`` exception leaves this module.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import attrs
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark.indenter import Indenter
+
+from jhdsl import ast
+from jhdsl.errors import ERROR, Diagnostic
+
+MAX_SYNTAX_ERRORS = 50
+
+
+# ---- loading the grammar ------------------------------------------------------------------
+
+
+def grammar_text() -> str:
+    """The grammar, from the installed package or, in a source checkout, from ``grammar/``."""
+    packaged = resources.files("jhdsl").joinpath("grammar/jhdsl.lark")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).parent.parent / "grammar" / "jhdsl.lark").read_text(encoding="utf-8")
+
+
+class _Indentation(Indenter):
+    """Turns leading spaces into _INDENT/_DEDENT tokens placed at the indented line itself.
+
+    A full-width space counts two columns and a tab four; ``indentation_diagnostics`` has
+    already reported both, so here they only keep the parse going.
+    """
+
+    NL_type = "_NL"
+    OPEN_PAREN_types: list[str] = []
+    CLOSE_PAREN_types: list[str] = []
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 4
+
+    def handle_NL(self, token: Token):
+        yield token
+        indent_str = token.rsplit("\n", 1)[1]
+        indent = indent_width(indent_str)
+        line = token.line + token.count("\n")
+        column = len(indent_str) + 1
+
+        def at(kind: str) -> Token:
+            return Token(kind, indent_str, token.end_pos, line, column, line, column, token.end_pos)
+
+        if indent > self.indent_level[-1]:
+            self.indent_level.append(indent)
+            yield at(self.INDENT_type)
+            return
+        while indent < self.indent_level[-1]:
+            self.indent_level.pop()
+            yield at(self.DEDENT_type)
+        if indent > self.indent_level[-1]:
+            # A dedent to a column that no enclosing block used: reported already; carry on
+            # as if the line were at the enclosing block's column.
+            self.indent_level.append(indent)
+            yield at(self.INDENT_type)
+
+
+def indent_width(indent: str) -> int:
+    return indent.count(" ") + 2 * indent.count("\u3000") + 4 * indent.count("\t")
+
+
+@functools.cache
+def _lark() -> Lark:
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="basic",
+        postlex=_Indentation(),
+        propagate_positions=True,
+        maybe_placeholders=False,
+        cache=True,
+    )
+
+
+@functools.cache
+def keywords() -> dict[str, str]:
+    """Every keyword's spelling → its terminal name, read from the grammar itself."""
+    found = {}
+    for terminal in _lark().terminals:
+        if terminal.name.startswith("KW_"):
+            found[terminal.pattern.value] = terminal.name
+    return found
+
+
+# ---- indentation, checked before parsing --------------------------------------------------
+
+
+def _is_blank(line: str) -> bool:
+    stripped = line.strip(" \t\u3000\r")
+    return not stripped or stripped[0] in "#＃"
+
+
+def indentation_diagnostics(lines: list[str], file: str) -> list[Diagnostic]:
+    """Tabs and full-width spaces in indentation, and dedents to a column never used."""
+    found = []
+    levels = [0]
+    for number, line in enumerate(lines, start=1):
+        if _is_blank(line):
+            continue
+        indent = line[: len(line) - len(line.lstrip(" \t\u3000"))]
+        for column, char in enumerate(indent, start=1):
+            if char in "\t\u3000":
+                what = "制表符（Tab）" if char == "\t" else "全角空格"
+                found.append(
+                    Diagnostic(
+                        "E104",
+                        ERROR,
+                        f"缩进中有{what}",
+                        ast.Span(file, number, column, number, column + 1),
+                        "缩进请只用半角空格（建议每层两个），全角空格和制表符在不同编辑器里宽度不同",
+                    )
+                )
+                break
+        width = indent_width(indent)
+        if width > levels[-1]:
+            levels.append(width)
+            continue
+        while width < levels[-1]:
+            levels.pop()
+        if width != levels[-1]:
+            found.append(
+                Diagnostic(
+                    "E105",
+                    ERROR,
+                    "缩进与上面任何一层都对不齐",
+                    ast.Span(file, number, 1, number, len(indent) + 1),
+                    "同一层的行应当从同一列开始",
+                )
+            )
+            levels.append(width)
+    return found
+
+
+# ---- describing syntax errors in Chinese --------------------------------------------------
+
+_TERMINAL_WORDS = {
+    "NAME": "名称",
+    "QUOTED": "带引号的名称或文字",
+    "NUMBER": "数字（如 3分、95%、2名）",
+    "CMP": "比较符号（>=、≥、<、= …）",
+    "ADD_OP": "加减号",
+    "MUL_OP": "乘除号",
+    "LPAR": "左括号",
+    "RPAR": "右括号",
+    "LBRACK": "左方括号",
+    "RBRACK": "右方括号",
+    "COLON": "冒号",
+    "SEP": "逗号或顿号",
+    "_NL": "换行",
+    "_INDENT": "缩进的下一行",
+    "_DEDENT": "缩进结束",
+    "$END": "文件结尾",
+}
+
+
+def _terminal_word(name: str) -> str:
+    spelling = {v: k for k, v in keywords().items()}.get(name)
+    if spelling:
+        return f"「{spelling}」"
+    return _TERMINAL_WORDS.get(name, name)
+
+
+def _token_word(token: Token) -> str:
+    if token.type.startswith("KW_"):
+        return f"关键字「{token}」"
+    if token.type in ("NAME", "QUOTED"):
+        return f"名称「{token}」"
+    if token.type == "NUMBER":
+        return f"数字「{token}」"
+    if token.type in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[token.type]
+    return f"「{token}」"
+
+
+def _expected_words(expected: set[str]) -> str:
+    words = []
+    for name in sorted(expected, key=lambda n: (not n.startswith("KW_"), n)):
+        word = _terminal_word(name)
+        if word not in words:
+            words.append(word)
+    shown = "、".join(words[:12])
+    return shown + (" 等" if len(words) > 12 else "")
+
+
+def _glued_keyword(text: str, expected: set[str]) -> str | None:
+    """The keyword that ``text`` starts with, if it is glued to what follows it."""
+    for spelling in sorted(keywords(), key=len, reverse=True):
+        if text.startswith(spelling) and len(text) > len(spelling):
+            rest = text[len(spelling) :]
+            if rest[0].isdigit() or keywords()[spelling] in expected:
+                return spelling
+    return None
+
+
+@attrs.frozen
+class _SyntaxProblem:
+    diagnostic: Diagnostic
+    line: int | None  # the line whose block is blanked before parsing again
+
+
+def _last_content_line(lines: list[str], before: int) -> int:
+    for number in range(min(before, len(lines)) - 1, 0, -1):
+        if not _is_blank(lines[number - 1]):
+            return number
+    return 1
+
+
+def _describe(error: UnexpectedInput, lines: list[str], file: str) -> _SyntaxProblem:
+    if isinstance(error, UnexpectedCharacters):
+        char = lines[error.line - 1][error.column - 1] if error.line <= len(lines) else "?"
+        span = ast.Span(file, error.line, error.column, error.line, error.column + 1)
+        hint = "名称中含有标点或空格时请加引号，如「0-3岁早期教育」"
+        return _SyntaxProblem(Diagnostic("E103", ERROR, f"无法识别的字符「{char}」", span, hint), error.line)
+
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    expected = set(error.expected)
+    if token.type in ("_DEDENT", "$END") or (token.type == "_NL" and "_INDENT" in expected):
+        line = _last_content_line(lines, token.line if token.type != "$END" else len(lines) + 1)
+        if token.type == "_NL":
+            line = token.line
+        end = len(lines[line - 1].rstrip()) + 1
+        span = ast.Span(file, line, end, line, end + 1)
+        message = f"这一行还没有写完，期望：{_expected_words(expected)}"
+        return _SyntaxProblem(Diagnostic("E106", ERROR, message, span, None), line)
+
+    span = ast.Span(
+        file,
+        token.line,
+        token.column,
+        token.end_line or token.line,
+        token.end_column or token.column + 1,
+    )
+    if token.type == "_NL":
+        end = len(lines[token.line - 1].rstrip()) + 1
+        span = ast.Span(file, token.line, end, token.line, end + 1)
+        message = f"这一行提前结束了，期望：{_expected_words(expected)}"
+        return _SyntaxProblem(Diagnostic("E106", ERROR, message, span, None), token.line)
+    if token.type == "_INDENT":
+        span = ast.Span(file, token.line, 1, token.line, token.column)
+        message = "这一行的缩进多了：上一行不是能带下级内容的行"
+        hint = "项目、加分、减分、事实、参数、等次、分档、当 之下才可以缩进"
+        return _SyntaxProblem(Diagnostic("E100", ERROR, message, span, hint), token.line)
+
+    name_expected = bool(expected & {"NAME", "QUOTED"})
+    if token.type.startswith("KW_") and name_expected:
+        message = f"「{token}」是关键字，不能直接用作名称"
+        hint = f"如果确实要用这个名称，请加引号：「{token}」"
+        return _SyntaxProblem(Diagnostic("E101", ERROR, message, span, hint), token.line)
+    if token.type == "NAME":
+        glued = _glued_keyword(str(token), expected)
+        if glued:
+            rest = str(token)[len(glued) :]
+            message = f"关键字「{glued}」与后面的「{rest}」连在了一起"
+            hint = f"关键字前后要有空格，应写作：{glued} {rest}"
+            return _SyntaxProblem(Diagnostic("E102", ERROR, message, span, hint), token.line)
+    message = f"此处不应出现{_token_word(token)}，期望：{_expected_words(expected)}"
+    hint = None
+    if token.type == "NAME" and "NUMBER" in expected and re.search(r"\d", str(token)):
+        hint = "数字不能写在名称开头之外的地方；分值请写作如 3分"
+    return _SyntaxProblem(Diagnostic("E100", ERROR, message, span, hint), token.line)
+
+
+def _blank_block(lines: list[str], line: int) -> None:
+    """Blank ``line`` and every following line indented deeper than it."""
+    if not 1 <= line <= len(lines):
+        return
+    own = indent_width(lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip(" \t\u3000"))])
+    lines[line - 1] = ""
+    for number in range(line + 1, len(lines) + 1):
+        text = lines[number - 1]
+        if _is_blank(text):
+            continue
+        indent = text[: len(text) - len(text.lstrip(" \t\u3000"))]
+        if indent_width(indent) <= own:
+            break
+        lines[number - 1] = ""
+
+
+# ---- parse tree → AST ---------------------------------------------------------------------
+
+_CMP = {"≥": ">=", "≤": "<=", "≠": "!=", "＞＝": ">=", "＜＝": "<=", "！＝": "!=", "＞": ">",
+        "＜": "<", "＝": "=", "==": "="}
+_ARITH = {"＋": "+", "－": "-", "−": "-", "×": "*", "÷": "/", "＊": "*", "／": "/"}
+_NUMBER = re.compile(r"([0-9.]+)(.*)")
+
+
+def _normalise_cmp(op: str) -> str:
+    return _CMP.get(op, op)
+
+
+def _quantity(token: Token, span: ast.Span) -> ast.Quantity:
+    text = unicodedata.normalize("NFKC", str(token))
+    digits, unit = _NUMBER.fullmatch(text).groups()
+    unit = {"%": "%", "％": "%"}.get(unit, unit)
+    return ast.Quantity(Decimal(digits), unit, span=span)
+
+
+def _is_kw(child, name: str) -> bool:
+    return isinstance(child, Token) and child.type == name
+
+
+def _values(children) -> list:
+    """Children that are not keyword or punctuation tokens."""
+    return [c for c in children if not isinstance(c, Token)]
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    """Builds ``ast`` nodes bottom-up; each method receives Lark's meta and the children."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__()
+        self.file = file
+
+    def _span(self, meta) -> ast.Span | None:
+        if getattr(meta, "empty", True):
+            return None
+        return ast.Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _token_span(self, token: Token) -> ast.Span:
+        return ast.Span(self.file, token.line, token.column, token.end_line, token.end_column)
+
+    # leaves
+    def name(self, meta, children):
+        token = children[0]
+        text = str(token)
+        if token.type == "QUOTED":
+            text = text[1:-1]
+        return _Name(text, self._token_span(token))
+
+    def quantity(self, meta, children):
+        return _quantity(children[0], self._token_span(children[0]))
+
+    def signed(self, meta, children):
+        number = children[-1]
+        if len(children) == 2 and _ARITH.get(str(children[0]), str(children[0])) == "-":
+            return attrs.evolve(number, value=-number.value, span=self._span(meta))
+        return number
+
+    # expressions
+    def ref(self, meta, children):
+        return ast.Ref(children[0].text, span=self._span(meta))
+
+    def subscript(self, meta, children):
+        name, key = _values(children)
+        return ast.Subscript(name.text, key.text, span=self._span(meta))
+
+    def yes(self, meta, children):
+        return ast.Boolean(True, span=self._span(meta))
+
+    def no(self, meta, children):
+        return ast.Boolean(False, span=self._span(meta))
+
+    def total_ref(self, meta, children):
+        return ast.TotalRef(span=self._span(meta))
+
+    def atom(self, meta, children):
+        return _values(children)[0]
+
+    def comparison(self, meta, children):
+        left, op, right = children
+        return ast.Compare(_normalise_cmp(str(op)), left, right, span=self._span(meta))
+
+    def _binary(self, meta, children, node):
+        result = children[0]
+        for op, right in zip(children[1::2], children[2::2]):
+            span = ast.Span(self.file, result.span.line, result.span.column,
+                            right.span.end_line, right.span.end_column)
+            result = node(_ARITH.get(str(op), str(op)), result, right, span=span)
+        return result
+
+    def sum(self, meta, children):
+        return self._binary(meta, children, ast.Arith)
+
+    def product(self, meta, children):
+        return self._binary(meta, children, ast.Arith)
+
+    def sign(self, meta, children):
+        op, operand = children
+        if _ARITH.get(str(op), str(op)) == "-":
+            return ast.Negate(operand, span=self._span(meta))
+        return operand
+
+    def negation(self, meta, children):
+        return ast.Not(_values(children)[0], span=self._span(meta))
+
+    def and_expr(self, meta, children):
+        return ast.Logic("and", tuple(_values(children)), span=self._span(meta))
+
+    def or_expr(self, meta, children):
+        return ast.Logic("or", tuple(_values(children)), span=self._span(meta))
+
+    # declarations
+    def bool_type(self, meta, children):
+        return ast.FactType(ast.BOOL, span=self._span(meta))
+
+    def int_type(self, meta, children):
+        return ast.FactType(ast.COUNT, span=self._span(meta))
+
+    def num_type(self, meta, children):
+        return ast.FactType(ast.NUMBER, span=self._span(meta))
+
+    def money_type(self, meta, children):
+        return ast.FactType(ast.MONEY, span=self._span(meta))
+
+    def pct_type(self, meta, children):
+        return ast.FactType(ast.PERCENT, span=self._span(meta))
+
+    def enum_type(self, meta, children):
+        choices = tuple(n.text for n in _values(children))
+        return ast.FactType(ast.CHOICE, choices, span=self._span(meta))
+
+    def keyed(self, meta, children):
+        return _Keyed(_values(children)[0].text)
+
+    def bounds(self, meta, children):
+        low, high = _values(children)
+        return _Bounds(low, high)
+
+    def default(self, meta, children):
+        return _Default(_values(children)[0])
+
+    def choice(self, meta, children):
+        return ast.Ref(children[0].text, span=self._span(meta))
+
+    def note(self, meta, children):
+        return _Note(_values(children)[0].text)
+
+    def fact_decl(self, meta, children):
+        parts = _values(children)
+        name, fact_type = parts[0], parts[1]
+        fields = {}
+        for part in parts[2:]:
+            if isinstance(part, _Keyed):
+                fields["keyed_by"] = part.list_name
+            elif isinstance(part, _Bounds):
+                fields["low"], fields["high"] = part.low, part.high
+            elif isinstance(part, _Default):
+                fields["default"] = part.value
+            elif isinstance(part, _Note):
+                fields["note"] = part.text
+        return ast.Fact(name.text, fact_type, span=name.span, **fields)
+
+    def param_decl(self, meta, children):
+        parts = _values(children)
+        default = parts[2].value if len(parts) > 2 else None
+        return ast.Param(parts[0].text, parts[1], default, span=parts[0].span)
+
+    def facts(self, meta, children):
+        return _Block("facts", tuple(_values(children)))
+
+    def params(self, meta, children):
+        return _Block("params", tuple(_values(children)))
+
+    def list_decl(self, meta, children):
+        parts = _values(children)
+        members = tuple(p.text for p in parts[1:])
+        return ast.ListDecl(parts[0].text, members, span=parts[0].span)
+
+    # header
+    def full_marks(self, meta, children):
+        return ("full_marks", _values(children)[0])
+
+    def target(self, meta, children):
+        return ("target", _values(children)[0].text)
+
+    def places(self, meta, children):
+        return ("places", _values(children)[0])
+
+    def doc_number(self, meta, children):
+        return ("doc_number", _values(children)[0].text)
+
+    def header(self, meta, children):
+        parts = _values(children)
+        return ast.Header(parts[0].text, span=parts[0].span, **dict(parts[1:]))
+
+    # rules
+    def condition(self, meta, children):
+        return _values(children)[0]
+
+    def award_verb(self, meta, children):
+        return ast.AWARD
+
+    def deduct_verb(self, meta, children):
+        return ast.DEDUCT
+
+    def verb(self, meta, children):
+        return children[0]
+
+    def proportional(self, meta, children):
+        return False
+
+    def whole_steps(self, meta, children):
+        return True
+
+    def fixed(self, meta, children):
+        parts = _values(children)
+        sign, points = parts[0], parts[1]
+        condition = parts[2] if len(parts) > 2 else None
+        return ast.Fixed(sign, points, condition, span=self._span(meta))
+
+    def per_unit(self, meta, children):
+        measure, whole, step, sign, points, *rest = _values(children)
+        cap = rest.pop(0) if any(_is_kw(c, "KW_CAP") for c in children) else None
+        condition = rest[0] if rest else None
+        return ast.PerUnit(measure, step, whole, sign, points, cap, condition, span=self._span(meta))
+
+    def full_award(self, meta, children):
+        parts = _values(children)
+        return parts[1] if len(parts) == 2 else None
+
+    def rate(self, meta, children):
+        parts = _values(children)
+        measure, target, full, whole, step, _sign, slope = parts[:7]
+        floor = parts[7] if len(parts) > 7 else None
+        return ast.RateScale(measure, target, full, step, whole, slope, floor, span=self._span(meta))
+
+    def outcome(self, meta, children):
+        sign, points = _values(children)
+        return (sign, points)
+
+    def no_points(self, meta, children):
+        return (0, None)
+
+    def tier(self, meta, children):
+        op, bound, (sign, points) = children[0], children[1], children[2]
+        return ast.Tier(_normalise_cmp(str(op)), bound, sign, points, span=self._span(meta))
+
+    def tier_else(self, meta, children):
+        sign, points = _values(children)[0]
+        return ast.Tier(None, None, sign, points, span=self._span(meta))
+
+    def tiers(self, meta, children):
+        measure, *tiers = _values(children)
+        return ast.Tiers(measure, tuple(tiers), span=self._span(meta))
+
+    def zero_if(self, meta, children):
+        return ast.Override(False, _values(children)[0], span=self._span(meta))
+
+    def full_if(self, meta, children):
+        return ast.Override(True, _values(children)[0], span=self._span(meta))
+
+    def each(self, meta, children):
+        name, rule = _values(children)
+        return ast.Each(name.text, rule, span=self._span(meta))
+
+    def when(self, meta, children):
+        condition = _values(children)[0]
+        then, otherwise, current = [], [], None
+        current = then
+        for child in children[2:]:
+            if _is_kw(child, "KW_OTHERWISE"):
+                current = otherwise
+            elif not isinstance(child, Token):
+                current.append(child)
+        return ast.When(condition, tuple(then), tuple(otherwise), span=self._span(meta))
+
+    # items and sections
+    def content(self, meta, children):
+        return _Info("content", _values(children)[0].text)
+
+    def method(self, meta, children):
+        return _Info("method", _values(children)[0].text)
+
+    def office(self, meta, children):
+        return _Info("office", _values(children)[0].text)
+
+    def start_points(self, meta, children):
+        if any(_is_kw(c, "KW_FULL") for c in children):
+            return _Start(None, True)
+        return _Start(_values(children)[0], False)
+
+    def item(self, meta, children):
+        parts = _values(children)
+        name, points, body = parts[0], parts[1], parts[2:]
+        fields: dict = {"children": [], "rules": [], "vetoes": []}
+        for part in body:
+            if isinstance(part, _Info):
+                fields[part.field] = part.text
+            elif isinstance(part, _Start):
+                fields["start"], fields["start_full"] = part.points, part.full
+            elif isinstance(part, ast.Item):
+                fields["children"].append(part)
+            elif isinstance(part, ast.Veto):
+                fields["vetoes"].append(part)
+            else:
+                fields["rules"].append(part)
+        for key in ("children", "rules", "vetoes"):
+            fields[key] = tuple(fields[key])
+        return ast.Item(name.text, points, span=name.span, **fields)
+
+    def section(self, meta, children):
+        sign = ast.AWARD if children[0].type == "KW_BONUS" else ast.DEDUCT
+        parts = _values(children)
+        name = parts[0]
+        cap = None
+        body = parts[1:]
+        if any(_is_kw(c, "KW_CAP") for c in children):
+            cap, body = parts[1], parts[2:]
+        fields: dict = {"children": [], "rules": [], "vetoes": []}
+        content = None
+        for part in body:
+            if isinstance(part, _Info):
+                content = part.text if part.field == "content" else content
+            elif isinstance(part, ast.Section):
+                fields["children"].append(part)
+            elif isinstance(part, ast.Veto):
+                fields["vetoes"].append(part)
+            else:
+                fields["rules"].append(part)
+        return ast.Section(
+            sign,
+            name.text,
+            cap,
+            content,
+            tuple(fields["rules"]),
+            tuple(fields["children"]),
+            tuple(fields["vetoes"]),
+            span=name.span,
+        )
+
+    def veto(self, meta, children):
+        parts = _values(children)
+        name, condition = parts[0], parts[1]
+        content = next((p.text for p in parts[2:] if isinstance(p, _Info) and p.field == "content"), None)
+        return ast.Veto(name.text, condition, content, span=name.span)
+
+    # grades
+    def band_one(self, meta, children):
+        op, value = _normalise_cmp(str(children[1])), children[2].value
+        return _band_bounds(op, value, total_on_left=True)
+
+    def band_two(self, meta, children):
+        low_value, low_op, _total, high_op, high_value = children
+        low = _band_bounds(_normalise_cmp(str(low_op)), low_value.value, total_on_left=False)
+        high = _band_bounds(_normalise_cmp(str(high_op)), high_value.value, total_on_left=True)
+        return _BandRange(low.low or high.low, high.high or low.high, False)
+
+    def band_else(self, meta, children):
+        return _BandRange(None, None, True)
+
+    def band(self, meta, children):
+        name, band_range = _values(children)
+        return ast.Band(name.text, band_range.low, band_range.high, band_range.otherwise, span=name.span)
+
+    def grades(self, meta, children):
+        return _Block("grades", tuple(_values(children)))
+
+    def start(self, meta, children):
+        fields: dict = {"params": [], "lists": [], "facts": [], "items": [], "sections": [],
+                        "vetoes": [], "bands": []}
+        header = None
+        for block in _values(children):
+            if isinstance(block, ast.Header):
+                header = header or block
+            elif isinstance(block, _Block):
+                key = {"facts": "facts", "params": "params", "grades": "bands"}[block.kind]
+                fields[key].extend(block.entries)
+            elif isinstance(block, ast.ListDecl):
+                fields["lists"].append(block)
+            elif isinstance(block, ast.Item):
+                fields["items"].append(block)
+            elif isinstance(block, ast.Section):
+                fields["sections"].append(block)
+            elif isinstance(block, ast.Veto):
+                fields["vetoes"].append(block)
+        return ast.Policy(header, **{k: tuple(v) for k, v in fields.items()}, span=self._span(meta))
+
+
+def _band_bounds(op: str, value: Decimal, total_on_left: bool) -> _BandRange:
+    """``总分 op value`` (or ``value op 总分``) as the band's lower or upper bound."""
+    if not total_on_left:
+        op = {">=": "<=", ">": "<", "<=": ">=", "<": ">"}.get(op, op)
+    if op in (">=", ">"):
+        return _BandRange(ast.Bound(value, op == ">="), None, False)
+    if op in ("<=", "<"):
+        return _BandRange(None, ast.Bound(value, op == "<="), False)
+    return _BandRange(ast.Bound(value, True), ast.Bound(value, True), False)
+
+
+@attrs.frozen
+class _Name:
+    text: str
+    span: ast.Span
+
+
+@attrs.frozen
+class _Keyed:
+    list_name: str
+
+
+@attrs.frozen
+class _Bounds:
+    low: ast.Quantity
+    high: ast.Quantity
+
+
+@attrs.frozen
+class _Default:
+    value: object
+
+
+@attrs.frozen
+class _Note:
+    text: str
+
+
+@attrs.frozen
+class _Block:
+    kind: str
+    entries: tuple
+
+
+@attrs.frozen
+class _Info:
+    field: str
+    text: str
+
+
+@attrs.frozen
+class _Start:
+    points: ast.Quantity | None
+    full: bool
+
+
+@attrs.frozen
+class _BandRange:
+    low: ast.Bound | None
+    high: ast.Bound | None
+    otherwise: bool
+
+
+# ---- the entry point ----------------------------------------------------------------------
+
+
+@attrs.frozen
+class ParseResult:
+    """The policy as far as it could be read, and the syntax problems found on the way."""
+
+    policy: ast.Policy
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def parse(text: str, file: str = "<policy>") -> ParseResult:
+    """Parse a policy's text, reporting every syntax error of the file, not just the first."""
+    text = text.lstrip("\ufeff")
+    lines = text.replace("\r\n", "\n").split("\n")
+    diagnostics = indentation_diagnostics(lines, file)
+    working = list(lines)
+    tree = None
+    for _ in range(MAX_SYNTAX_ERRORS):
+        try:
+            tree = _lark().parse("\n".join(working) + "\n")
+            break
+        except UnexpectedInput as error:
+            problem = _describe(error, working, file)
+            diagnostics.append(problem.diagnostic)
+            if problem.line is None or not working[problem.line - 1].strip():
+                break
+            _blank_block(working, problem.line)
+    if tree is None:
+        tree = Tree("start", [])
+    try:
+        policy = _ToAst(file).transform(tree)
+    except VisitError as error:  # a bug of ours, not the writer's: keep the cause visible
+        raise error.orig_exc from error
+    return ParseResult(policy, tuple(sorted(set(diagnostics), key=Diagnostic.sort_key)))
