@@ -227,6 +227,8 @@ class Env:
     def condition_words(self, expr: ast.Expr) -> tuple[bool, str]:
         """Whether a condition holds, and the words for it: 「…」成立（… = …）."""
         holds = bool(self.evaluate(expr))
+        if isinstance(expr, ast.Ref) and isinstance(self.lookup(expr.name), bool):
+            return holds, f"{self.facts_used(expr)}"
         values = self.facts_used(expr)
         tail = f"（{values}）" if values else ""
         return holds, f"「{self.text(expr)}」{'成立' if holds else '不成立'}{tail}"

@@ -35,7 +35,7 @@ def shown(value: Decimal, places: int) -> str:
 
 def points(value: Decimal) -> str:
     """A number of points in a sentence: 2.5分."""
-    return f"{plain(value)}分"
+    return f"−{plain(-value)}分" if value < 0 else f"{plain(value)}分"
 
 
 def divide(a: Decimal, b: Decimal) -> Decimal:
