@@ -192,9 +192,19 @@ def _token_word(token: Token) -> str:
     return f"「{token}」"
 
 
+_FIRST_WORDS = ("NAME", "QUOTED", "NUMBER")
+
+
 def _expected_words(expected: set[str]) -> str:
+    """The expected terminals in words: names and numbers first, then keywords, then marks."""
+
+    def order(name: str) -> tuple:
+        if name in _FIRST_WORDS:
+            return (0, _FIRST_WORDS.index(name), "")
+        return (1 if name.startswith("KW_") else 2, 0, _terminal_word(name))
+
     words = []
-    for name in sorted(expected, key=lambda n: (not n.startswith("KW_"), n)):
+    for name in sorted(expected, key=order):
         word = _terminal_word(name)
         if word not in words:
             words.append(word)
@@ -274,6 +284,12 @@ def _describe(error: UnexpectedInput, lines: list[str], file: str) -> _SyntaxPro
             message = f"关键字「{glued}」与后面的「{rest}」连在了一起"
             hint = f"关键字前后要有空格，应写作：{glued} {rest}"
             return _SyntaxProblem(Diagnostic("E102", ERROR, message, span, hint), token.line)
+    line_text = lines[token.line - 1]
+    starts_line = token.column == len(line_text) - len(line_text.lstrip(" \t\u3000")) + 1
+    if token.type in ("NAME", "QUOTED", "NUMBER") and starts_line:
+        message = f"这一行不是可以识别的语句：不能以{_token_word(token)}开头"
+        hint = "每行应以关键字开头，如 项目、计分、扣分、按、加分、一票否决；名称中有空格或标点时请加引号"
+        return _SyntaxProblem(Diagnostic("E100", ERROR, message, span, hint), token.line)
     message = f"此处不应出现{_token_word(token)}，期望：{_expected_words(expected)}"
     hint = None
     if token.type == "NAME" and "NUMBER" in expected and re.search(r"\d", str(token)):

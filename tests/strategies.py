@@ -8,17 +8,27 @@ generator stays honest (and a checker that rejects a valid policy is caught).
 Only the features the properties talk about are generated: facts of kinds 是否/整数/百分比/枚举,
 items nested up to three levels, the rule kinds Fixed, PerUnit, RateScale, Tiers and Override,
 capped and uncapped bonus/penalty sections, vetoes and grade bands.
+
+The builders are plain functions taking hypothesis's ``draw`` and drawing only from a few
+module-level primitive strategies. Composing fresh strategy objects per policy (one_of,
+flatmap, builds over the policy's facts) made hypothesis re-validate them on every example
+and cost about ten times as much.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any, TypeVar
 
 import attrs
 from hypothesis import strategies as st
 
 from jhdsl import ast
 from jhdsl.facts import Unit
+
+T = TypeVar("T")
+Draw = Callable[[st.SearchStrategy[Any]], Any]
 
 MAX_DEPTH = 3
 """Items nest at most this deep (a top item is depth 1)."""
@@ -31,6 +41,12 @@ COUNT_UNITS = ("", "名", "起")
 ORDER_OPS = (">=", ">", "<=", "<", "=", "!=")
 EQUALITY_OPS = ("=", "!=")
 NUMERIC_KINDS = (ast.COUNT, ast.PERCENT)
+FACT_KINDS = (ast.BOOL, ast.COUNT, ast.PERCENT, ast.CHOICE)
+
+# Points and percentages in halves: exact in decimal, and fractional often enough to matter.
+halves = st.integers(1, 20).map(lambda n: Decimal(n) / 2)
+percent_halves = st.integers(0, 200).map(lambda n: Decimal(n) / 2)
+percent_tenths = st.integers(0, 1000).map(lambda n: Decimal(n).scaleb(-1))
 
 
 def points(value: Decimal) -> ast.Quantity:
@@ -41,9 +57,19 @@ def percent(value: Decimal) -> ast.Quantity:
     return ast.Quantity(value, "%")
 
 
-# Points and percentages in halves: exact in decimal, and fractional often enough to matter.
-halves = st.integers(1, 20).map(lambda n: Decimal(n) / 2)
-percent_halves = st.integers(0, 200).map(lambda n: Decimal(n) / 2)
+def pick(draw: Draw, options: Sequence[T]) -> T:
+    """One of ``options``; by index, so the strategy drawn from is cached and cheap."""
+    return options[draw(st.integers(0, len(options) - 1))]
+
+
+def chance(draw: Draw, one_in: int) -> bool:
+    """True about once in ``one_in`` draws (shrinks towards False)."""
+    return draw(st.integers(0, one_in - 1)) == one_in - 1
+
+
+def some(draw: Draw, build: Callable[[], T], low: int, high: int) -> list[T]:
+    """Between ``low`` and ``high`` results of ``build``."""
+    return [build() for _ in range(draw(st.integers(low, high)))]
 
 
 @attrs.define
@@ -61,6 +87,7 @@ class Names:
 class Context:
     """What the rules of one policy may refer to, and where fresh names come from."""
 
+    draw: Draw
     facts: tuple[ast.Fact, ...]
     names: Names
 
@@ -71,12 +98,11 @@ class Context:
 # ---- facts --------------------------------------------------------------------------------
 
 
-@st.composite
-def fact_decls(draw) -> tuple[ast.Fact, ...]:
+def fact_decls(draw: Draw) -> tuple[ast.Fact, ...]:
     """One count and one percent fact always (PerUnit and RateScale need them), plus a few more."""
-    extra = draw(st.lists(st.sampled_from([ast.BOOL, ast.COUNT, ast.PERCENT, ast.CHOICE]), max_size=4))
+    kinds = [ast.COUNT, ast.PERCENT, *some(draw, lambda: pick(draw, FACT_KINDS), 0, 4)]
     facts = []
-    for index, kind in enumerate([ast.COUNT, ast.PERCENT, *extra], start=1):
+    for index, kind in enumerate(kinds, start=1):
         name = f"指标{index}"
         choices: tuple[str, ...] = ()
         if kind == ast.CHOICE:
@@ -92,131 +118,134 @@ def count_high(fact: ast.Fact) -> int:
     return int(fact.high.value) if fact.high is not None else MAX_COUNT
 
 
-def fact_values(fact: ast.Fact) -> st.SearchStrategy:
-    """Values a unit may give for ``fact``, as validated facts are: Decimal, bool or a choice."""
+def fact_value(draw: Draw, fact: ast.Fact):
+    """A value a unit may give for ``fact``, as validated facts are: Decimal, bool or a choice."""
     match fact.type.kind:
         case ast.BOOL:
-            return st.booleans()
+            return draw(st.booleans())
         case ast.COUNT:
-            return st.integers(0, count_high(fact)).map(Decimal)
+            return Decimal(draw(st.integers(0, count_high(fact))))
         case ast.PERCENT:
-            return st.integers(0, 1000).map(lambda n: Decimal(n).scaleb(-1))
+            return draw(percent_tenths)
         case ast.CHOICE:
-            return st.sampled_from(fact.type.choices)
+            return pick(draw, fact.type.choices)
     raise ValueError(fact.type.kind)
 
 
-def units(policy: ast.Policy) -> st.SearchStrategy[Unit]:
+def unit_for(draw: Draw, policy: ast.Policy) -> Unit:
     """A unit with a value for every fact of ``policy``."""
-    values = st.fixed_dictionaries({f.name: fact_values(f) for f in policy.facts})
-    return values.map(lambda v: Unit("测试单位", v))
+    return Unit("测试单位", {f.name: fact_value(draw, f) for f in policy.facts})
 
 
 # ---- conditions ---------------------------------------------------------------------------
 
 
-def literals(fact: ast.Fact) -> st.SearchStrategy[ast.Quantity]:
+def literal(draw: Draw, fact: ast.Fact) -> ast.Quantity:
     """A literal of the fact's own kind, as the checker requires in a comparison."""
     if fact.type.kind == ast.PERCENT:
-        return percent_halves.map(percent)
-    return st.builds(lambda n, unit: ast.Quantity(Decimal(n), unit),
-                     st.integers(0, count_high(fact)), st.sampled_from(COUNT_UNITS))
+        return percent(draw(percent_halves))
+    return ast.Quantity(Decimal(draw(st.integers(0, count_high(fact)))), pick(draw, COUNT_UNITS))
 
 
-def atoms(fact: ast.Fact) -> st.SearchStrategy[ast.Expr]:
+def atom(ctx: Context) -> ast.Expr:
     """A simple condition on one fact: the fact itself, 非, or a comparison with a literal."""
+    draw = ctx.draw
+    fact = pick(draw, ctx.facts)
     ref = ast.Ref(fact.name)
     match fact.type.kind:
         case ast.BOOL:
-            compared = st.builds(lambda op, v: ast.Compare(op, ref, ast.Boolean(v)),
-                                 st.sampled_from(EQUALITY_OPS), st.booleans())
-            return st.one_of(st.just(ref), st.just(ast.Not(ref)), compared)
+            return pick(draw, [ref, ast.Not(ref), ast.Compare(pick(draw, EQUALITY_OPS), ref,
+                                                              ast.Boolean(draw(st.booleans())))])
         case ast.CHOICE:
-            return st.builds(lambda op, c: ast.Compare(op, ref, ast.Ref(c)),
-                             st.sampled_from(EQUALITY_OPS), st.sampled_from(fact.type.choices))
-    return st.builds(lambda op, lit: ast.Compare(op, ref, lit), st.sampled_from(ORDER_OPS), literals(fact))
+            return ast.Compare(pick(draw, EQUALITY_OPS), ref, ast.Ref(pick(draw, fact.type.choices)))
+    return ast.Compare(pick(draw, ORDER_OPS), ref, literal(draw, fact))
 
 
-def conditions(ctx: Context) -> st.SearchStrategy[ast.Expr]:
-    atom = st.sampled_from(ctx.facts).flatmap(atoms)
-    combined = st.builds(lambda op, parts: ast.Logic(op, tuple(parts)),
-                         st.sampled_from(["and", "or"]), st.lists(atom, min_size=2, max_size=3))
-    return st.one_of(atom, atom, combined)
+def condition(ctx: Context) -> ast.Expr:
+    """An atom, or 且/或 over a few atoms."""
+    if chance(ctx.draw, 3):
+        return ast.Logic(pick(ctx.draw, ("and", "or")), tuple(some(ctx.draw, lambda: atom(ctx), 2, 3)))
+    return atom(ctx)
 
 
-def optional_conditions(ctx: Context) -> st.SearchStrategy[ast.Expr | None]:
-    return st.one_of(st.none(), conditions(ctx))
+def optional_condition(ctx: Context) -> ast.Expr | None:
+    return condition(ctx) if ctx.draw(st.booleans()) else None
+
+
+def optional_points(draw: Draw) -> ast.Quantity | None:
+    return points(draw(halves)) if draw(st.booleans()) else None
 
 
 # ---- rules --------------------------------------------------------------------------------
 
 
-def fixed_rules(ctx: Context, sign: int) -> st.SearchStrategy[ast.Fixed]:
-    return st.builds(ast.Fixed, st.just(sign), halves.map(points), optional_conditions(ctx))
+def fixed_rule(ctx: Context, sign: int) -> ast.Fixed:
+    return ast.Fixed(sign, points(ctx.draw(halves)), optional_condition(ctx))
 
 
-@st.composite
-def per_unit_rules(draw, ctx: Context, sign: int) -> ast.PerUnit:
-    fact = draw(st.sampled_from(ctx.of_kind(*NUMERIC_KINDS)))
-    unit = "个百分点" if fact.type.kind == ast.PERCENT else draw(st.sampled_from(["名", "起"]))
-    step = ast.Quantity(Decimal(draw(st.sampled_from([1, 2, 3, 5]))), unit)
-    cap = draw(st.one_of(st.none(), halves.map(points)))
-    return ast.PerUnit(ast.Ref(fact.name), step, draw(st.booleans()), sign, draw(halves.map(points)),
-                       cap, draw(optional_conditions(ctx)))
+def per_unit_rule(ctx: Context, sign: int) -> ast.PerUnit:
+    draw = ctx.draw
+    fact = pick(draw, ctx.of_kind(*NUMERIC_KINDS))
+    unit = "个百分点" if fact.type.kind == ast.PERCENT else pick(draw, ("名", "起"))
+    step = ast.Quantity(Decimal(pick(draw, (1, 2, 3, 5))), unit)
+    return ast.PerUnit(ast.Ref(fact.name), step, draw(st.booleans()), sign, points(draw(halves)),
+                       optional_points(draw), optional_condition(ctx))
 
 
-@st.composite
-def rate_rules(draw, ctx: Context) -> ast.RateScale:
-    fact = draw(st.sampled_from(ctx.of_kind(ast.PERCENT)))
-    target = draw(st.integers(20, 200)) / Decimal(2)
-    floor = None
-    if draw(st.booleans()):
-        floor = percent(draw(st.integers(0, int(target * 2) - 1)) / Decimal(2))
-    full = draw(st.one_of(st.none(), halves.map(points)))
-    step = ast.Quantity(draw(st.sampled_from([Decimal("0.5"), Decimal(1), Decimal(2)])), "个百分点")
-    return ast.RateScale(ast.Ref(fact.name), percent(target), full, step, draw(st.booleans()),
-                         draw(halves.map(points)), floor)
+def rate_rule(ctx: Context) -> ast.RateScale:
+    draw = ctx.draw
+    fact = pick(draw, ctx.of_kind(ast.PERCENT))
+    target = Decimal(draw(st.integers(20, 200))) / 2
+    floor = percent(Decimal(draw(st.integers(0, int(target * 2) - 1))) / 2) if draw(st.booleans()) else None
+    step = ast.Quantity(pick(draw, (Decimal("0.5"), Decimal(1), Decimal(2))), "个百分点")
+    return ast.RateScale(ast.Ref(fact.name), percent(target), optional_points(draw), step,
+                         draw(st.booleans()), points(draw(halves)), floor)
 
 
-@st.composite
-def tier_rules(draw, ctx: Context, signs: tuple[int, ...]) -> ast.Tiers:
+def tier_rule(ctx: Context, signs: Sequence[int]) -> ast.Tiers:
     """Tiers from the highest bound down, optionally closed by 其余; each tier's sign from ``signs``."""
-    fact = draw(st.sampled_from(ctx.of_kind(*NUMERIC_KINDS)))
-    bounds = draw(st.lists(literals(fact), min_size=1, max_size=3, unique_by=lambda q: q.value))
-    tiers = []
-    for bound in sorted(bounds, key=lambda q: q.value, reverse=True):
-        tiers.append(_tier(draw, draw(st.sampled_from([">=", ">"])), bound, signs))
+    draw = ctx.draw
+    fact = pick(draw, ctx.of_kind(*NUMERIC_KINDS))
+    bounds = {q.value: q for q in some(draw, lambda: literal(draw, fact), 1, 3)}
+    tiers = [tier(draw, pick(draw, (">=", ">")), bounds[value], signs)
+             for value in sorted(bounds, reverse=True)]
     if draw(st.booleans()):
-        tiers.append(_tier(draw, None, None, signs))
+        tiers.append(tier(draw, None, None, signs))
     return ast.Tiers(ast.Ref(fact.name), tuple(tiers))
 
 
-def _tier(draw, op: str | None, bound: ast.Quantity | None, signs: tuple[int, ...]) -> ast.Tier:
-    sign = draw(st.sampled_from(signs))
+def tier(draw: Draw, op: str | None, bound: ast.Quantity | None, signs: Sequence[int]) -> ast.Tier:
+    sign = pick(draw, signs)
     return ast.Tier(op, bound, sign, points(draw(halves)) if sign else None)
 
 
-def override_rules(ctx: Context) -> st.SearchStrategy[ast.Override]:
-    return st.builds(ast.Override, st.booleans(), conditions(ctx))
+def override_rule(ctx: Context) -> ast.Override:
+    return ast.Override(ctx.draw(st.booleans()), condition(ctx))
 
 
-def leaf_rules(ctx: Context) -> st.SearchStrategy[ast.Rule]:
-    signs = st.sampled_from([ast.AWARD, ast.DEDUCT])
-    return st.one_of(
-        signs.flatmap(lambda s: fixed_rules(ctx, s)),
-        signs.flatmap(lambda s: per_unit_rules(ctx, s)),
-        rate_rules(ctx),
-        tier_rules(ctx, (ast.AWARD, ast.DEDUCT, 0)),
-        override_rules(ctx),
-    )
+def leaf_rule(ctx: Context) -> ast.Rule:
+    signs = (ast.AWARD, ast.DEDUCT)
+    builders = [
+        lambda: fixed_rule(ctx, pick(ctx.draw, signs)),
+        lambda: per_unit_rule(ctx, pick(ctx.draw, signs)),
+        lambda: rate_rule(ctx),
+        lambda: tier_rule(ctx, (ast.AWARD, ast.DEDUCT, 0)),
+        lambda: override_rule(ctx),
+    ]
+    return pick(ctx.draw, builders)()
 
 
-def section_rules(ctx: Context, sign: int) -> st.SearchStrategy[ast.Rule]:
-    """Rules allowed in a section: signed like the section; no RateScale or Override."""
-    return st.one_of(fixed_rules(ctx, sign), per_unit_rules(ctx, sign), tier_rules(ctx, (sign, 0)))
+def section_rule(ctx: Context, sign: int) -> ast.Rule:
+    """A rule allowed in a section: signed like the section; no RateScale or Override."""
+    builders = [
+        lambda: fixed_rule(ctx, sign),
+        lambda: per_unit_rule(ctx, sign),
+        lambda: tier_rule(ctx, (sign, 0)),
+    ]
+    return pick(ctx.draw, builders)()
 
 
-def rule_signs(rules) -> set[int]:
+def rule_signs(rules: Sequence[ast.Rule]) -> set[int]:
     """Which ways the rules move points, to decide whether the start must be written."""
     signs: set[int] = set()
     for rule in rules:
@@ -233,54 +262,51 @@ def rule_signs(rules) -> set[int]:
 # ---- items, sections, vetoes, bands -------------------------------------------------------
 
 
-def vetoes(ctx: Context) -> st.SearchStrategy[ast.Veto]:
-    return conditions(ctx).map(lambda c: ast.Veto(ctx.names.next("否决"), c))
+def veto(ctx: Context) -> ast.Veto:
+    return ast.Veto(ctx.names.next("否决"), condition(ctx))
 
 
-@st.composite
-def leaves(draw, ctx: Context) -> ast.Item:
+def leaf(ctx: Context) -> ast.Item:
     """A leaf; its start is written whenever it both awards and deducts (and now and then anyway)."""
+    draw = ctx.draw
+    name = ctx.names.next("项目")
     full = draw(halves)
-    rules = tuple(draw(st.lists(leaf_rules(ctx), min_size=1, max_size=3)))
+    rules = tuple(some(draw, lambda: leaf_rule(ctx), 1, 3))
     start, start_full = None, False
-    if rule_signs(rules) == {ast.AWARD, ast.DEDUCT} or draw(st.integers(0, 9)) == 0:
+    if rule_signs(rules) == {ast.AWARD, ast.DEDUCT} or chance(draw, 10):
         if draw(st.booleans()):
             start_full = True
         else:
-            start = points(draw(st.integers(0, int(full * 2))) / Decimal(2))
-    own_vetoes = tuple(draw(st.lists(vetoes(ctx), max_size=1))) if draw(st.integers(0, 4)) == 0 else ()
-    return ast.Item(ctx.names.next("项目"), points(full), rules=rules, start=start,
-                    start_full=start_full, vetoes=own_vetoes)
+            start = points(Decimal(draw(st.integers(0, int(full * 2)))) / 2)
+    vetoes = (veto(ctx),) if chance(draw, 6) else ()
+    return ast.Item(name, points(full), rules=rules, start=start, start_full=start_full, vetoes=vetoes)
 
 
-@st.composite
-def items(draw, ctx: Context, depth: int = 1) -> ast.Item:
+def item(ctx: Context, depth: int = 1) -> ast.Item:
     """An item tree whose groups' points are exactly the sum of their children's."""
-    if depth >= MAX_DEPTH or draw(st.integers(0, 2)) == 0:
-        return draw(leaves(ctx))
+    if depth >= MAX_DEPTH or chance(ctx.draw, 3):
+        return leaf(ctx)
     name = ctx.names.next("项目")
-    children = tuple(draw(st.lists(items(ctx, depth + 1), min_size=1, max_size=3)))
+    children = tuple(some(ctx.draw, lambda: item(ctx, depth + 1), 1, 3))
     total = sum((c.points.value for c in children), Decimal(0))
     return ast.Item(name, points(total), children=children)
 
 
-@st.composite
-def sections(draw, ctx: Context, sign: int, depth: int = 1) -> ast.Section:
+def section(ctx: Context, sign: int, depth: int = 1) -> ast.Section:
     """A bonus or penalty section, capped or not, with same-signed subsections (capped or not)."""
+    draw = ctx.draw
     name = ctx.names.next("加分" if sign == ast.AWARD else "减分")
-    cap = draw(st.one_of(st.none(), halves.map(points)))
+    cap = optional_points(draw)
     children: tuple[ast.Section, ...] = ()
     if depth < MAX_SECTION_DEPTH:
-        children = tuple(draw(st.lists(sections(ctx, sign, depth + 1), max_size=2)))
-    rules = tuple(draw(st.lists(section_rules(ctx, sign), min_size=0 if children else 1, max_size=3)))
+        children = tuple(some(draw, lambda: section(ctx, sign, depth + 1), 0, 2))
+    rules = tuple(some(draw, lambda: section_rule(ctx, sign), 0 if children else 1, 3))
     return ast.Section(sign, name, cap, rules=rules, children=children)
 
 
-@st.composite
-def bands(draw, names: Names) -> tuple[ast.Band, ...]:
+def grade_bands(draw: Draw, names: Names) -> tuple[ast.Band, ...]:
     """Grade bands from the top down that tile the whole line: no gaps, no overlaps."""
-    cuts = sorted(draw(st.lists(st.integers(0, 24).map(lambda n: Decimal(n * 5)), max_size=3, unique=True)),
-                  reverse=True)
+    cuts = sorted({Decimal(5 * draw(st.integers(0, 24))) for _ in range(draw(st.integers(0, 3)))}, reverse=True)
     if not cuts and draw(st.booleans()):
         return ()
     result = []
@@ -291,35 +317,40 @@ def bands(draw, names: Names) -> tuple[ast.Band, ...]:
         result.append(ast.Band(names.next("等次"), low, high))
         upper = low
     name = names.next("等次")
-    if draw(st.booleans()) or upper is None:
+    if upper is None or draw(st.booleans()):
         result.append(ast.Band(name, otherwise=True))
     else:
         result.append(ast.Band(name, None, ast.Bound(upper.value, not upper.inclusive)))
     return tuple(result)
 
 
+def full_marks(draw: Draw, items_total: Decimal) -> ast.Quantity | None:
+    """满分: the items' sum, absent, or smaller than the sum (so that the base cap bites)."""
+    match draw(st.integers(0, 2)):
+        case 0:
+            return points(items_total)
+        case 1:
+            return None
+    return points(max(items_total - draw(halves), Decimal("0.5")))
+
+
 @st.composite
-def policies(draw) -> ast.Policy:
-    """A whole small policy; 满分 is the items' sum, absent, or smaller (so the base cap bites)."""
-    ctx = Context(draw(fact_decls()), Names())
-    top = tuple(draw(st.lists(items(ctx), min_size=1, max_size=4)))
-    total = sum((i.points.value for i in top), Decimal(0))
-    full_marks = draw(st.sampled_from(["sum", "absent", "smaller"]))
-    header_marks = {"sum": points(total), "absent": None,
-                    "smaller": points(max(total - draw(halves), Decimal("0.5")))}[full_marks]
-    bonus = draw(st.lists(sections(ctx, ast.AWARD), max_size=2))
-    penalty = draw(st.lists(sections(ctx, ast.DEDUCT), max_size=2))
-    ordered = tuple(draw(st.permutations(bonus + penalty)))
-    return ast.Policy(
-        header=ast.Header("性质测试考核办法", full_marks=header_marks),
-        facts=ctx.facts,
-        items=top,
-        sections=ordered,
-        vetoes=tuple(draw(st.lists(vetoes(ctx), max_size=2))),
-        bands=draw(bands(ctx.names)),
-    )
+def policies(draw: Draw) -> ast.Policy:
+    """A whole small policy."""
+    ctx = Context(draw, fact_decls(draw), Names())
+    top = tuple(some(draw, lambda: item(ctx), 1, 4))
+    items_total = sum((i.points.value for i in top), Decimal(0))
+    header = ast.Header("性质测试考核办法", full_marks=full_marks(draw, items_total))
+    sections = some(draw, lambda: section(ctx, ast.AWARD), 0, 2) + some(draw, lambda: section(ctx, ast.DEDUCT), 0, 2)
+    if draw(st.booleans()):
+        sections.reverse()
+    vetoes = tuple(some(draw, lambda: veto(ctx), 0, 2))
+    return ast.Policy(header=header, facts=ctx.facts, items=top, sections=tuple(sections),
+                      vetoes=vetoes, bands=grade_bands(draw, ctx.names))
 
 
-def cases() -> st.SearchStrategy[tuple[ast.Policy, Unit]]:
+@st.composite
+def cases(draw: Draw) -> tuple[ast.Policy, Unit]:
     """A policy together with one unit to score under it."""
-    return policies().flatmap(lambda p: units(p).map(lambda u: (p, u)))
+    policy = draw(policies())
+    return policy, unit_for(draw, policy)
