@@ -18,7 +18,6 @@ from pathlib import Path
 import attrs
 
 from jhdsl import ast
-from jhdsl.checker import fact_range
 from jhdsl.errors import FactsError, suggestion
 from jhdsl.numbers import plain
 
@@ -370,5 +369,3 @@ def load_facts(path: Path, policy: ast.Policy) -> FactsTable:
     """Read and validate a facts file (.csv or .json) for ``policy``."""
     return validate(read_rows(path), policy)
 
-
-__all__ = ["FactProblem", "FactsTable", "Unit", "fact_range", "load_facts", "parse_value", "validate"]

@@ -400,7 +400,7 @@ class _ToAst(Transformer):
 
     def _binary(self, meta, children, node):
         result = children[0]
-        for op, right in zip(children[1::2], children[2::2]):
+        for op, right in zip(children[1::2], children[2::2], strict=True):
             span = ast.Span(self.file, result.span.line, result.span.column,
                             right.span.end_line, right.span.end_column)
             result = node(_ARITH.get(str(op), str(op)), result, right, span=span)

@@ -1,5 +1,6 @@
 """The parser, one construct at a time: text → the AST nodes it must give (spans aside)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,8 +11,8 @@ from jhdsl.parser import parse
 
 def q(text: str) -> ast.Quantity:
     """A quantity literal as the parser builds it: q('3分') → Quantity(3, '分')."""
-    digits = text.rstrip("分%名起个百分点篇次户件元")
-    return ast.Quantity(Decimal(digits), text[len(digits):])
+    digits, unit = re.fullmatch(r"([0-9.]+)(.*)", text).groups()
+    return ast.Quantity(Decimal(digits), unit)
 
 
 def policy_of(text: str) -> ast.Policy:
