@@ -21,7 +21,7 @@ NUMERIC = {ast.COUNT, ast.NUMBER, ast.MONEY, ast.PLAIN}
 # Codes of checks that would only echo a syntax error (a blanked line leaves a group short of
 # points, a fact unused, a leaf without rules); the pipeline drops them when the file has
 # syntax errors.
-CASCADE_CODES = frozenset({"W203", "W401", "W402", "E402", "E403", "W601", "E502"})
+CASCADE_CODES = frozenset({"W203", "W401", "W402", "E402", "E403", "W601", "E502", "W701"})
 
 
 def _points_text(value: Decimal) -> str:
@@ -33,6 +33,7 @@ class _Scope:
     """What names mean where an expression stands: inside 各 列表, keyed facts are bare."""
 
     member_of: str | None = None
+    list_unknown: bool = False  # inside 各 of an undeclared list: reported already
 
 
 class Checker:
@@ -72,6 +73,8 @@ class Checker:
         if header is None:
             self.report("W701", "缺少标题行「考核 名称」", None, "在文件开头写：考核 某某考核办法")
             return
+        if header.full_marks is not None:
+            self.check_points_unit(header.full_marks)
         if header.places is not None:
             places = header.places.value
             if places != places.to_integral_value() or not 0 <= places <= 6:
@@ -88,6 +91,9 @@ class Checker:
                 seen[decl.name] = decl.span
         for decl in (*self.policy.params, *self.policy.facts):
             self.check_declared_type(decl)
+        for decl in self.policy.lists:
+            if len(set(decl.members)) != len(decl.members):
+                self.report("E202", f"列表「{decl.name}」的成员有重复", decl.span)
 
     def check_declared_type(self, decl: ast.Fact | ast.Param) -> None:
         fact_type = decl.type
@@ -103,6 +109,8 @@ class Checker:
                 self.report("E301", f"{fact_type}类型的事实不能有范围", bound.span)
         if low is not None and high is not None and low.value > high.value:
             self.report("E303", f"范围的下限 {low} 大于上限 {high}", low.span)
+        if fact_type.kind == ast.COUNT and low is not None and low.value < 0:
+            self.report("E303", "整数（个数）不能为负，范围的下限应不小于 0", low.span, "可能为负的量请用「数值」类型")
         if decl.default is not None:
             self.check_default(decl, decl.default)
 
@@ -118,6 +126,8 @@ class Checker:
                 self.report("E301", f"「{decl.name}」是是否类型，默认值应为 是 或 否", default.span)
         elif not isinstance(default, ast.Quantity) or not _fits(kind, default.kind):
             self.report("E301", f"默认值的类型与「{decl.name}」（{kind}）不符", default.span)
+        elif isinstance(decl, ast.Fact) and _outside_range(default.value, *fact_range(decl)):
+            self.report("E303", f"默认值 {default} 不在「{decl.name}」的取值范围内", default.span)
 
     def check_scoring_names(self) -> None:
         seen: dict[str, ast.Span] = {}
@@ -214,6 +224,8 @@ class Checker:
         for value in (rule.target, rule.step, rule.floor):
             if value is not None and value.kind != ast.PERCENT:
                 self.report("E304", f"「{value}」应写成百分比，如 {value.value}%", value.span)
+        if rule.step.value <= 0:
+            self.report("E303", "步长应大于 0", rule.step.span)
         self.check_points_unit(rule.slope)
         if rule.full is not None:
             self.check_points_unit(rule.full)
@@ -222,13 +234,14 @@ class Checker:
 
     def rule_tiers(self, rule: ast.Tiers, scope, item_points, in_section) -> None:
         kind = self.infer(rule.measure, scope)
+        choices = self.choices_of(rule.measure)
         earlier: list[ast.Tier] = []
         for tier in rule.tiers:
             if tier.points is not None:
                 self.check_points_unit(tier.points)
                 self.check_sign(tier.sign, tier.span, in_section)
             if tier.bound is not None:
-                bound_kind = self.infer(tier.bound, scope)
+                bound_kind = self.infer(tier.bound, scope, choices)
                 self.check_comparable(kind, bound_kind, tier.bound.span, rule.measure, tier.bound)
             if any(_covers(e, tier) for e in earlier):
                 self.report("W601", "这一档永远轮不到：前面的档已经包含了它", tier.span,
@@ -244,7 +257,8 @@ class Checker:
         if rule.list_name not in self.lists:
             self.report("E205", f"未声明的列表「{rule.list_name}」", rule.span,
                         suggestion(rule.list_name, self.lists) or "先用「列表 名称: 成员1, 成员2」声明")
-        self.check_rule(rule.rule, _Scope(member_of=rule.list_name), None, in_section)
+        scope = _Scope(member_of=rule.list_name, list_unknown=rule.list_name not in self.lists)
+        self.check_rule(rule.rule, scope, None, in_section)
 
     def rule_when(self, rule: ast.When, scope, item_points, in_section) -> None:
         self.check_condition(rule.condition, scope)
@@ -268,7 +282,9 @@ class Checker:
             self.check_rule(rule, _Scope(), None, section)
         for child in section.children:
             if child.sign != section.sign:
-                self.check_sign(child.sign, child.span, section)
+                word, other = ("加分", "减分") if section.sign == ast.AWARD else ("减分", "加分")
+                self.report("E404", f"「{section.name}」是{word}部分，其中不能有{other}部分「{child.name}」",
+                            child.span, f"把「{child.name}」移到{word}部分之外")
             self.check_section(child)
         for veto in section.vetoes:
             self.check_veto(veto)
@@ -292,7 +308,8 @@ class Checker:
             case ast.Boolean():
                 return ast.BOOL
             case ast.TotalRef():
-                return ast.POINTS
+                self.report("E207", "「总分」只能用在等次中", expr.span, "规则的条件请用事实或参数")
+                return None
             case ast.Ref():
                 return self.infer_ref(expr, scope, choices)
             case ast.Subscript():
@@ -331,7 +348,7 @@ class Checker:
             return None
         self.used.add(ref.name)
         keyed_by = getattr(decl, "keyed_by", None)
-        if keyed_by and keyed_by != scope.member_of:
+        if keyed_by and keyed_by != scope.member_of and not scope.list_unknown:
             self.report("E206", f"「{ref.name}」按{keyed_by}分列，须指明成员", ref.span,
                         f"写作 {ref.name}[某{keyed_by}]，或放在「各 {keyed_by}」规则中")
             return None
@@ -376,7 +393,8 @@ class Checker:
         right_choices = self.choices_of(expr.right)
         left = self.infer(expr.left, scope, right_choices)
         right = self.infer(expr.right, scope, left_choices)
-        self.check_comparable(left, right, expr.span, expr.left, expr.right)
+        if not self.check_comparable(left, right, expr.span, expr.left, expr.right):
+            return ast.BOOL
         if expr.op not in ("=", "!=") and ast.BOOL in (left, right):
             self.report("E301", "是否类型只能用 = 或 ≠ 比较", expr.span)
         if expr.op not in ("=", "!=") and ast.CHOICE in (left, right):
@@ -388,9 +406,10 @@ class Checker:
         decl = self.facts.get(name) or self.params.get(name) if name else None
         return decl.type.choices if decl is not None else ()
 
-    def check_comparable(self, left: str | None, right: str | None, span, left_expr, right_expr) -> None:
+    def check_comparable(self, left: str | None, right: str | None, span, left_expr, right_expr) -> bool:
+        """Report two kinds that cannot be compared; True when they can (or are unknown)."""
         if left is None or right is None or _comparable(left, right):
-            return
+            return True
         hint = None
         if ast.PERCENT in (left, right) and ast.PLAIN in (left, right):
             plain = right_expr if right == ast.PLAIN else left_expr
@@ -399,6 +418,7 @@ class Checker:
             hint = "是否类型的事实本身就是条件，可直接写「若 事实」或「若 非 事实」"
         self.report("E301", f"类型不符：{_expr_text(left_expr)}（{left}）不能与 "
                     f"{_expr_text(right_expr)}（{right}）比较", span, hint)
+        return False
 
     # ---- static facts about conditions ----------------------------------------------------
 
@@ -568,6 +588,10 @@ def _covers(earlier: ast.Tier, later: ast.Tier) -> bool:
     if earlier.op in ("<=", "<") and later.op in ("<=", "<"):
         return a > b or (a == b and (earlier.op == "<=" or later.op == "<"))
     return False
+
+
+def _outside_range(value: Decimal, low: Decimal | None, high: Decimal | None) -> bool:
+    return (low is not None and value < low) or (high is not None and value > high)
 
 
 def _outside(op: str, limit: Decimal, low: Decimal | None, high: Decimal | None) -> bool:

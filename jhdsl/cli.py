@@ -16,7 +16,7 @@ import click
 
 from jhdsl import report
 from jhdsl.display import render_diagnostic
-from jhdsl.errors import FactsError, JhdslError, ParameterError, suggestion
+from jhdsl.errors import EvaluationError, FactsError, JhdslError, ParameterError, suggestion
 from jhdsl.facts import load_facts
 from jhdsl.interpreter import Interpreter, resolve_params
 from jhdsl.pipeline import LoadedPolicy, load_policy
@@ -138,7 +138,14 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
         chosen = [u for u in table.units if u.name in units]
 
     interpreter = Interpreter(loaded.policy, params)
-    results = [interpreter.evaluate(u) for u in chosen]
+    results = []
+    failed = table.failed_units
+    for unit in chosen:
+        try:
+            results.append(interpreter.evaluate(unit))
+        except EvaluationError as error:
+            click.echo(f"{facts}：错误：单位「{unit.name}」：{error}", err=True)
+            failed.append(unit.name)
     if output_format == "json":
         click.echo(report.json_text(results, loaded.policy))
     elif output_format == "csv":
@@ -148,7 +155,6 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
     else:
         click.echo(report.table(results, loaded.policy))
 
-    failed = table.failed_units
-    click.echo(f"已评分 {len(table.units)} 个单位，失败 {len(failed)} 个"
+    click.echo(f"已评分 {len(results)} 个单位，失败 {len(failed)} 个"
                + (f"（{'、'.join(failed)}）" if failed else ""), err=True)
     sys.exit(EXIT_ERRORS if failed or table.file_errors else EXIT_OK)

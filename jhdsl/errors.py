@@ -54,6 +54,10 @@ class FactsError(JhdslError):
     """A facts file as a whole could not be read (not one unit's bad value: see facts.py)."""
 
 
+class EvaluationError(JhdslError):
+    """A unit whose facts make a rule impossible to evaluate (a division by zero)."""
+
+
 class ParameterError(JhdslError):
     """A ``--set 名称=值`` that names no parameter or gives a value of the wrong type."""
 

@@ -234,7 +234,10 @@ def parse_value(fact_type: ast.FactType, cell: object) -> Value:
     number_text = text.replace(",", "").replace("，", "")
     if kind == ast.PERCENT:
         number_text = number_text.rstrip("%％").strip()
+    scale = Decimal(1)
     if kind == ast.MONEY:
+        if number_text.endswith("万元"):
+            number_text, scale = number_text.removesuffix("万元"), Decimal(10000)
         number_text = number_text.removesuffix("元").strip()
     try:
         number = Decimal(number_text)
@@ -242,6 +245,7 @@ def parse_value(fact_type: ast.FactType, cell: object) -> Value:
         raise BadValue(f"应为{kind}，却不是一个数") from None
     if not number.is_finite():
         raise BadValue(f"应为{kind}，却不是一个数")
+    number *= scale
     if kind == ast.COUNT:
         if number != number.to_integral_value():
             raise BadValue("应为整数")
@@ -321,7 +325,8 @@ def validate(rows: list[_Row], policy: ast.Policy) -> FactsTable:
             problems.append(FactProblem("缺少单位名称", row=row.number))
             continue
         if name in seen:
-            problems.append(FactProblem("单位名称重复，这一行没有评分", unit=name, row=row.number))
+            problems.append(FactProblem(f"单位名称「{name}」重复，这一行没有评分", row=row.number,
+                                        hint="每个单位只能有一行；已按第一次出现的那一行评分"))
             continue
         seen.add(name)
         unit_problems, values = _unit_values(row, name, columns, policy, lists)

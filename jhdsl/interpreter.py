@@ -16,7 +16,7 @@ import attrs
 
 from jhdsl import ast
 from jhdsl.checker import all_vetoes, leaf_starts_full
-from jhdsl.errors import ParameterError, suggestion
+from jhdsl.errors import EvaluationError, ParameterError, suggestion
 from jhdsl.facts import BadValue, Unit, Value, default_value, parse_value
 from jhdsl.numbers import ZERO, divide, multiply, plain, points
 
@@ -100,7 +100,8 @@ def resolve_params(policy: ast.Policy, given: Mapping[str, str]) -> dict[str, Va
         try:
             values[name] = parse_value(declared[name].type, text)
         except BadValue as bad:
-            raise ParameterError(f"参数「{name}」的值「{text}」{bad.message}。{bad.hint or ''}".rstrip("。") + "。") from None
+            hint = f" {bad.hint}" if bad.hint else ""
+            raise ParameterError(f"参数「{name}」的值「{text}」{bad.message}。{hint}".rstrip()) from None
     for name, param in declared.items():
         if name not in values:
             value = default_value(param)
@@ -164,7 +165,11 @@ class Env:
             case ast.Negate():
                 return -self.evaluate(expr.operand)
             case ast.Arith():
-                return _arith(expr.op, self.evaluate(expr.left), self.evaluate(expr.right))
+                left, right = self.evaluate(expr.left), self.evaluate(expr.right)
+                try:
+                    return _arith(expr.op, left, right)
+                except EvaluationError as error:
+                    raise EvaluationError(f"无法计算「{self.text(expr)}」：{error}（{self.facts_used(expr)}）") from None
             case ast.Compare():
                 return _compare(expr.op, self.evaluate(expr.left), self.evaluate(expr.right))
         raise TypeError(f"unknown expression {expr!r}")
@@ -255,7 +260,9 @@ def _arith(op: str, a: Decimal, b: Decimal) -> Decimal:
         return a - b
     if op == "*":
         return multiply(a, b)
-    return divide(a, b) if b != 0 else ZERO
+    if b == 0:
+        raise EvaluationError("除数为 0")
+    return divide(a, b)
 
 
 def _compare(op: str, a: Value, b: Value) -> bool:

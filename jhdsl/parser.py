@@ -65,14 +65,11 @@ class _Indentation(Indenter):
             self.indent_level.append(indent)
             yield at(self.INDENT_type)
             return
-        while indent < self.indent_level[-1]:
+        # A dedent to a column between two levels (reported already by E105) stays at the
+        # deeper level, so that the line is read as its neighbours' sibling.
+        while len(self.indent_level) > 1 and self.indent_level[-2] >= indent:
             self.indent_level.pop()
             yield at(self.DEDENT_type)
-        if indent > self.indent_level[-1]:
-            # A dedent to a column that no enclosing block used: reported already; carry on
-            # as if the line were at the enclosing block's column.
-            self.indent_level.append(indent)
-            yield at(self.INDENT_type)
 
 
 def indent_width(indent: str) -> int:
@@ -135,7 +132,7 @@ def indentation_diagnostics(lines: list[str], file: str) -> list[Diagnostic]:
         if width > levels[-1]:
             levels.append(width)
             continue
-        while width < levels[-1]:
+        while len(levels) > 1 and levels[-2] >= width:
             levels.pop()
         if width != levels[-1]:
             found.append(
@@ -147,7 +144,6 @@ def indentation_diagnostics(lines: list[str], file: str) -> list[Diagnostic]:
                     "同一层的行应当从同一列开始",
                 )
             )
-            levels.append(width)
     return found
 
 
@@ -239,7 +235,7 @@ def _describe(error: UnexpectedInput, lines: list[str], file: str) -> _SyntaxPro
     if isinstance(error, UnexpectedCharacters):
         char = lines[error.line - 1][error.column - 1] if error.line <= len(lines) else "?"
         span = ast.Span(file, error.line, error.column, error.line, error.column + 1)
-        hint = "名称中含有标点或空格时请加引号，如「0-3岁早期教育」"
+        hint = "若这是名称的一部分，请把整个名称放在引号中，如「0-3岁早期教育」；否则请删除它"
         return _SyntaxProblem(Diagnostic("E103", ERROR, f"无法识别的字符「{char}」", span, hint), error.line)
 
     assert isinstance(error, UnexpectedToken)
@@ -286,15 +282,39 @@ def _describe(error: UnexpectedInput, lines: list[str], file: str) -> _SyntaxPro
             return _SyntaxProblem(Diagnostic("E102", ERROR, message, span, hint), token.line)
     line_text = lines[token.line - 1]
     starts_line = token.column == len(line_text) - len(line_text.lstrip(" \t\u3000")) + 1
+    hint = _likely_fix(token, line_text, expected)
+    if hint is not None:
+        message = f"此处不应出现{_token_word(token)}"
+        return _SyntaxProblem(Diagnostic("E100", ERROR, message, span, hint), token.line)
     if token.type in ("NAME", "QUOTED", "NUMBER") and starts_line:
         message = f"这一行不是可以识别的语句：不能以{_token_word(token)}开头"
         hint = "每行应以关键字开头，如 项目、计分、扣分、按、加分、一票否决；名称中有空格或标点时请加引号"
         return _SyntaxProblem(Diagnostic("E100", ERROR, message, span, hint), token.line)
     message = f"此处不应出现{_token_word(token)}，期望：{_expected_words(expected)}"
-    hint = None
-    if token.type == "NAME" and "NUMBER" in expected and re.search(r"\d", str(token)):
-        hint = "数字不能写在名称开头之外的地方；分值请写作如 3分"
     return _SyntaxProblem(Diagnostic("E100", ERROR, message, span, hint), token.line)
+
+
+_SYNONYMS = {"如果": "若", "假如": "若", "当且": "且", "并且": "且", "而且": "且", "或者": "或", "不是": "非",
+             "加": "加分", "减": "扣分", "得": "计"}
+_UNIT_WORDS = {"分", "%", "％", "个百分点", "百分点", "名", "人", "个", "次", "篇", "起", "例", "户", "件", "元"}
+
+
+def _likely_fix(token: Token, line_text: str, expected: set[str]) -> str | None:
+    """A hint for the mistakes writers make most, when the token shows which one it is."""
+    text = str(token)
+    before = line_text[: token.column - 1]
+    if token.type == "NAME" and text in _UNIT_WORDS and re.search(r"\d\s+$", before):
+        number = re.search(r"(\d+(?:\.\d+)?)\s+$", before).group(1)
+        return f"数字和单位之间不要空格，写作 {number}{text}"
+    if token.type == "NAME" and text in _SYNONYMS:
+        return f"请用关键字「{_SYNONYMS[text]}」"
+    if token.type == "NUMBER" and expected & {"NAME", "QUOTED"}:
+        return "以数字开头的名称请加引号，如「0-3岁早期教育」"
+    if token.type == "CMP" and "KW_AND" in expected:
+        return "两个比较请用「且」连起来，如：率 >= 80% 且 率 < 90%"
+    if token.type in ("LPAR", "RPAR", "SEP", "COLON", "LBRACK", "RBRACK") and re.search(r"\S$", before):
+        return "名称中含有标点时，请把整个名称放在引号中，如「宣传（每满）」"
+    return None
 
 
 def _blank_block(lines: list[str], line: int) -> None:
@@ -329,6 +349,8 @@ def _quantity(token: Token, span: ast.Span) -> ast.Quantity:
     text = unicodedata.normalize("NFKC", str(token))
     digits, unit = _NUMBER.fullmatch(text).groups()
     unit = {"%": "%", "％": "%"}.get(unit, unit)
+    if unit == "万元":  # amounts are kept in yuan
+        return ast.Quantity(Decimal(digits) * 10000, "元", span=span)
     return ast.Quantity(Decimal(digits), unit, span=span)
 
 
@@ -348,6 +370,7 @@ class _ToAst(Transformer):
     def __init__(self, file: str) -> None:
         super().__init__()
         self.file = file
+        self.diagnostics: list[Diagnostic] = []
 
     def _span(self, meta) -> ast.Span | None:
         if getattr(meta, "empty", True):
@@ -663,14 +686,21 @@ class _ToAst(Transformer):
         return ast.Veto(name.text, condition, content, span=name.span)
 
     # grades
+    def _band_op(self, token: Token) -> str:
+        op = _normalise_cmp(str(token))
+        if op == "!=":
+            self.diagnostics.append(Diagnostic("E301", ERROR, "等次的界线不能用 ≠", self._token_span(token),
+                                               "用 >=、>、<=、< 写明界线，如 80 <= 总分 < 90"))
+        return op
+
     def band_one(self, meta, children):
-        op, value = _normalise_cmp(str(children[1])), children[2].value
+        op, value = self._band_op(children[1]), children[2].value
         return _band_bounds(op, value, total_on_left=True)
 
     def band_two(self, meta, children):
         low_value, low_op, _total, high_op, high_value = children
-        low = _band_bounds(_normalise_cmp(str(low_op)), low_value.value, total_on_left=False)
-        high = _band_bounds(_normalise_cmp(str(high_op)), high_value.value, total_on_left=True)
+        low = _band_bounds(self._band_op(low_op), low_value.value, total_on_left=False)
+        high = _band_bounds(self._band_op(high_op), high_value.value, total_on_left=True)
         return _BandRange(low.low or high.low, high.high or low.high, False)
 
     def band_else(self, meta, children):
@@ -689,6 +719,9 @@ class _ToAst(Transformer):
         header = None
         for block in _values(children):
             if isinstance(block, ast.Header):
+                if header is not None:
+                    self.diagnostics.append(Diagnostic("E202", ERROR, "一个文件只能有一个「考核」标题", block.span,
+                                                       f"第一个标题在第 {header.span.line} 行"))
                 header = header or block
             elif isinstance(block, _Block):
                 key = {"facts": "facts", "params": "params", "grades": "bands"}[block.kind]
@@ -797,8 +830,10 @@ def parse(text: str, file: str = "<policy>") -> ParseResult:
             _blank_block(working, problem.line)
     if tree is None:
         tree = Tree("start", [])
+    builder = _ToAst(file)
     try:
-        policy = _ToAst(file).transform(tree)
+        policy = builder.transform(tree)
     except VisitError as error:  # a bug of ours, not the writer's: keep the cause visible
         raise error.orig_exc from error
-    return ParseResult(policy, tuple(sorted(set(diagnostics), key=Diagnostic.sort_key)))
+    diagnostics.extend(builder.diagnostics)
+    return ParseResult(policy, tuple(sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)))

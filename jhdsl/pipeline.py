@@ -39,7 +39,7 @@ def check_text(text: str, file: str) -> LoadedPolicy:
     found = check(parsed.policy)
     if parsed.diagnostics:
         found = [d for d in found if d.code not in CASCADE_CODES]
-    diagnostics = sorted({*parsed.diagnostics, *found}, key=Diagnostic.sort_key)
+    diagnostics = sorted(dict.fromkeys([*parsed.diagnostics, *found]), key=Diagnostic.sort_key)
     return LoadedPolicy(parsed.policy, tuple(diagnostics), text.lstrip("\ufeff").replace("\r\n", "\n"))
 
 

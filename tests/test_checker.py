@@ -73,3 +73,19 @@ def test_unreadable_file_is_a_diagnostic_not_a_crash(tmp_path):
     loaded = load_policy(path)
     assert [d.code for d in loaded.diagnostics] == ["E001"]
     assert "UTF-8" in loaded.diagnostics[0].message
+
+
+def test_a_dedent_between_two_levels_is_one_error_not_a_cascade():
+    text = "考核 甲\n事实\n    甲: 是否\n  乙: 是否\n项目 丙 2分\n  计分 1分 若 甲\n  计分 1分 若 乙\n"
+    assert compact_text(text) == ["4:1 错误 E105 缩进与上面任何一层都对不齐 | 同一层的行应当从同一列开始"]
+
+
+def test_amounts_in_wan_yuan_are_kept_in_yuan():
+    text = "考核 甲\n事实\n  经费: 金额\n项目 丙 2分\n  计分 2分 若 经费 >= 1.5万元\n"
+    rule = check_text(text, "t.jhp").policy.items[0].rules[0]
+    assert rule.condition.right.value == 15000
+
+
+def compact_text(text: str) -> list[str]:
+    loaded = check_text(text, "t.jhp")
+    return [f"{d.span.line}:{d.span.column} {d.severity} {d.code} {d.message} | {d.hint}" for d in loaded.diagnostics]

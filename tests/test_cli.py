@@ -142,3 +142,16 @@ def test_eval_refuses_a_policy_with_errors(tmp_path):
     result = run("eval", policy, FACTS)
     assert result.exit_code == 1
     assert "未声明的事实「未声明」" in result.output and "未评分" in result.output
+
+
+def test_division_by_zero_fails_only_that_unit(tmp_path):
+    policy = tmp_path / "p.jhp"
+    policy.write_text("考核 甲\n事实\n  完成数: 整数\n  任务数: 整数\n项目 完成率 10分\n"
+                      "  计分 10分 若 完成数 ÷ 任务数 >= 0.9\n", encoding="utf-8")
+    facts = tmp_path / "u.csv"
+    facts.write_text("单位,完成数,任务数\n甲镇,9,10\n乙镇,3,0\n", encoding="utf-8")
+    result = run("eval", policy, facts)
+    assert result.exit_code == 1
+    assert "单位「乙镇」：无法计算「完成数 ÷ 任务数」：除数为 0（完成数 = 3，任务数 = 0）" in result.output
+    assert "已评分 1 个单位，失败 1 个（乙镇）" in result.output
+    no_traceback(result)

@@ -107,7 +107,8 @@ def test_duplicate_unit_names_are_not_silently_merged(tmp_path):
     path = write(tmp_path, "u.csv", "单位,专题研究,符合率,人数,互通[公安],互通[教育]\n甲镇,是,90,1,是,是\n甲镇,否,90,1,是,是\n")
     table = load_facts(path, POLICY)
     assert len(table.units) == 1
-    assert table.problems[0].row == 3 and "重复" in table.problems[0].message
+    (problem,) = table.file_errors  # the first 甲镇 is scored; the second row is a file error
+    assert problem.row == 3 and "甲镇" in problem.message and table.failed_units == []
 
 
 @pytest.mark.parametrize(("name", "text", "reason"), [
@@ -118,3 +119,8 @@ def test_duplicate_unit_names_are_not_silently_merged(tmp_path):
 def test_unreadable_files_raise_facts_error(tmp_path, name, text, reason):
     with pytest.raises(FactsError, match=reason):
         load_facts(write(tmp_path, name, text), POLICY)
+
+
+def test_money_may_be_written_in_wan_yuan(tmp_path):
+    path = write(tmp_path, "u.csv", "单位,专题研究,符合率,人数,经费,互通[公安],互通[教育]\n甲镇,是,90,1,1.2万元,是,是\n")
+    assert load_facts(path, POLICY).units[0].values["经费"] == D(12000)
