@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import attrs
 
+from jhdsl.numbers import plain
+
 
 @attrs.frozen
 class Span:
@@ -151,6 +153,38 @@ class Logic:
 
 
 Expr = Quantity | Boolean | Ref | Subscript | TotalRef | Compare | Arith | Negate | Not | Logic
+
+SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", ">": ">", "<": "<", "=": "=", "+": "+", "-": "−", "*": "×", "/": "÷"}
+
+
+def expr_text(expr: Expr) -> str:
+    """An expression as a writer would read it, with the policy's symbols: 率 ≥ 99%."""
+    match expr:
+        case Quantity():
+            return f"{plain(expr.value)}{expr.unit}"
+        case Boolean():
+            return "是" if expr.value else "否"
+        case Ref():
+            return expr.name
+        case Subscript():
+            return f"{expr.name}[{expr.key}]"
+        case TotalRef():
+            return "总分"
+        case Not():
+            return f"非 {expr_text(expr.operand)}"
+        case Logic():
+            word = " 且 " if expr.op == "and" else " 或 "
+            return word.join(_grouped(o) for o in expr.operands)
+        case Negate():
+            return f"−{expr_text(expr.operand)}"
+        case Arith() | Compare():
+            return f"{_grouped(expr.left)} {SYMBOLS[expr.op]} {_grouped(expr.right)}"
+    raise TypeError(f"unknown expression {expr!r}")
+
+
+def _grouped(expr: Expr) -> str:
+    text = expr_text(expr)
+    return f"（{text}）" if isinstance(expr, Logic | Arith) else text
 
 
 # ---- declarations -------------------------------------------------------------------------

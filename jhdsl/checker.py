@@ -220,7 +220,7 @@ class Checker:
             self.report("E408", "按率规则只能用在项目中", rule.span)
         kind = self.infer(rule.measure, scope)
         if kind is not None and kind != ast.PERCENT:
-            self.report("E304", f"按率规则需要百分比，「{_expr_text(rule.measure)}」是{kind}", rule.measure.span)
+            self.report("E304", f"按率规则需要百分比，「{ast.expr_text(rule.measure)}」是{kind}", rule.measure.span)
         for value in (rule.target, rule.step, rule.floor):
             if value is not None and value.kind != ast.PERCENT:
                 self.report("E304", f"「{value}」应写成百分比，如 {value.value}%", value.span)
@@ -297,7 +297,7 @@ class Checker:
     def check_condition(self, expr: ast.Expr, scope: _Scope) -> None:
         kind = self.infer(expr, scope)
         if kind is not None and kind != ast.BOOL:
-            self.report("E302", f"条件应是一个成立或不成立的判断，「{_expr_text(expr)}」是{kind}",
+            self.report("E302", f"条件应是一个成立或不成立的判断，「{ast.expr_text(expr)}」是{kind}",
                         expr.span, "例如：出生政策符合率 >= 99%，或一个是否类型的事实")
 
     def infer(self, expr: ast.Expr, scope: _Scope, choices: tuple[str, ...] = ()) -> str | None:
@@ -416,8 +416,8 @@ class Checker:
             hint = f"百分比请写成带 % 的数，如 {plain}%"
         elif ast.BOOL in (left, right):
             hint = "是否类型的事实本身就是条件，可直接写「若 事实」或「若 非 事实」"
-        self.report("E301", f"类型不符：{_expr_text(left_expr)}（{left}）不能与 "
-                    f"{_expr_text(right_expr)}（{right}）比较", span, hint)
+        self.report("E301", f"类型不符：{ast.expr_text(left_expr)}（{left}）不能与 "
+                    f"{ast.expr_text(right_expr)}（{right}）比较", span, hint)
         return False
 
     # ---- static facts about conditions ----------------------------------------------------
@@ -648,21 +648,6 @@ def _describe_gap(after: ast.Bound | None, before: ast.Bound | None) -> str:
     if before is not None:
         parts.append(f"{'低于' if before.inclusive else '不高于'} {before.value.normalize():f}")
     return "、".join(parts) if parts else "为任何值"
-
-
-def _expr_text(expr: ast.Expr) -> str:
-    match expr:
-        case ast.Quantity():
-            return str(expr)
-        case ast.Ref():
-            return expr.name
-        case ast.Subscript():
-            return f"{expr.name}[{expr.key}]"
-        case ast.TotalRef():
-            return "总分"
-        case ast.Boolean():
-            return "是" if expr.value else "否"
-    return "该表达式"
 
 
 def check(policy: ast.Policy) -> list[Diagnostic]:

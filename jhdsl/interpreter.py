@@ -113,9 +113,6 @@ def resolve_params(policy: ast.Policy, given: Mapping[str, str]) -> dict[str, Va
 
 # ---- expressions --------------------------------------------------------------------------
 
-_SYMBOL = {">=": "≥", "<=": "≤", "!=": "≠", ">": ">", "<": "<", "=": "=", "+": "+", "-": "−",
-           "*": "×", "/": "÷"}
-
 
 class Env:
     """The values an expression can see: the unit's facts, the parameters, a list member."""
@@ -176,32 +173,7 @@ class Env:
 
     # words
     def text(self, expr: ast.Expr) -> str:
-        """The expression as written (normalised symbols)."""
-        match expr:
-            case ast.Quantity():
-                return f"{plain(expr.value)}{expr.unit}"
-            case ast.Boolean():
-                return "是" if expr.value else "否"
-            case ast.Ref():
-                return expr.name
-            case ast.Subscript():
-                return f"{expr.name}[{expr.key}]"
-            case ast.TotalRef():
-                return "总分"
-            case ast.Not():
-                return f"非 {self.text(expr.operand)}"
-            case ast.Logic():
-                word = " 且 " if expr.op == "and" else " 或 "
-                return word.join(self._grouped(o) for o in expr.operands)
-            case ast.Negate():
-                return f"−{self.text(expr.operand)}"
-            case ast.Arith() | ast.Compare():
-                return f"{self._grouped(expr.left)} {_SYMBOL[expr.op]} {self._grouped(expr.right)}"
-        raise TypeError(f"unknown expression {expr!r}")
-
-    def _grouped(self, expr: ast.Expr) -> str:
-        text = self.text(expr)
-        return f"（{text}）" if isinstance(expr, ast.Logic | ast.Arith) else text
+        return ast.expr_text(expr)
 
     def show(self, name: str, value: Value) -> str:
         """A value as the writer would write it: 是/否, 98.5%, 3."""
@@ -487,7 +459,7 @@ class Interpreter:
             if tier.op is None:
                 label = "其余"
             elif _compare(tier.op, value, env.evaluate(tier.bound)):
-                label = f"{_SYMBOL[tier.op]} {env.text(tier.bound)}"
+                label = f"{ast.SYMBOLS[tier.op]} {env.text(tier.bound)}"
             else:
                 continue
             if tier.sign == 0:

@@ -631,53 +631,16 @@ class _ToAst(Transformer):
         return _Start(_values(children)[0], False)
 
     def item(self, meta, children):
-        parts = _values(children)
-        name, points, body = parts[0], parts[1], parts[2:]
-        fields: dict = {"children": [], "rules": [], "vetoes": []}
-        for part in body:
-            if isinstance(part, _Info):
-                fields[part.field] = part.text
-            elif isinstance(part, _Start):
-                fields["start"], fields["start_full"] = part.points, part.full
-            elif isinstance(part, ast.Item):
-                fields["children"].append(part)
-            elif isinstance(part, ast.Veto):
-                fields["vetoes"].append(part)
-            else:
-                fields["rules"].append(part)
-        for key in ("children", "rules", "vetoes"):
-            fields[key] = tuple(fields[key])
-        return ast.Item(name.text, points, span=name.span, **fields)
+        name, points, *body = _values(children)
+        return ast.Item(name.text, points, span=name.span, **_body_fields(body))
 
     def section(self, meta, children):
         sign = ast.AWARD if children[0].type == "KW_BONUS" else ast.DEDUCT
-        parts = _values(children)
-        name = parts[0]
-        cap = None
-        body = parts[1:]
-        if any(_is_kw(c, "KW_CAP") for c in children):
-            cap, body = parts[1], parts[2:]
-        fields: dict = {"children": [], "rules": [], "vetoes": []}
-        content = None
-        for part in body:
-            if isinstance(part, _Info):
-                content = part.text if part.field == "content" else content
-            elif isinstance(part, ast.Section):
-                fields["children"].append(part)
-            elif isinstance(part, ast.Veto):
-                fields["vetoes"].append(part)
-            else:
-                fields["rules"].append(part)
-        return ast.Section(
-            sign,
-            name.text,
-            cap,
-            content,
-            tuple(fields["rules"]),
-            tuple(fields["children"]),
-            tuple(fields["vetoes"]),
-            span=name.span,
-        )
+        name, *body = _values(children)
+        cap = body.pop(0) if any(_is_kw(c, "KW_CAP") for c in children) else None
+        fields = _body_fields(body)
+        return ast.Section(sign, name.text, cap, fields.get("content"), fields["rules"], fields["children"],
+                           fields["vetoes"], span=name.span)
 
     def veto(self, meta, children):
         parts = _values(children)
@@ -735,6 +698,23 @@ class _ToAst(Transformer):
             elif isinstance(block, ast.Veto):
                 fields["vetoes"].append(block)
         return ast.Policy(header, **{k: tuple(v) for k, v in fields.items()}, span=self._span(meta))
+
+
+def _body_fields(body: list) -> dict:
+    """The lines under an item or section, sorted into the node's fields."""
+    fields: dict = {"children": [], "rules": [], "vetoes": []}
+    for part in body:
+        if isinstance(part, _Info):
+            fields[part.field] = part.text
+        elif isinstance(part, _Start):
+            fields["start"], fields["start_full"] = part.points, part.full
+        elif isinstance(part, ast.Item | ast.Section):
+            fields["children"].append(part)
+        elif isinstance(part, ast.Veto):
+            fields["vetoes"].append(part)
+        else:
+            fields["rules"].append(part)
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
 
 
 def _band_bounds(op: str, value: Decimal, total_on_left: bool) -> _BandRange:

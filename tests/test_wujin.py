@@ -1,7 +1,7 @@
 """武进区2014年人口和计划生育岗位责任百分考核办法 — scores worked out BY HAND.
 
 Every expected number below was computed by hand from the row of the town in
-examples/wujin-2014/units.csv, the seed (/work/shared/seeds/004_f2ecd06529f2a069.txt) and the
+examples/wujin-2014/units.csv, the seed (seed 004, 004_f2ecd06529f2a069.txt) and the
 comments of policies/wujin-2014.jhp; none was taken from the program's output.
 
 Conventions of the policy used in the arithmetic (see the comments in the .jhp file):
@@ -310,32 +310,27 @@ def results(loaded) -> dict[str, UnitResult]:
     return {unit.name: interpreter.evaluate(unit) for unit in table.units}
 
 
-def find_item(items: tuple[ItemResult, ...], name: str) -> ItemResult:
+def find_node(nodes, name: str):
+    """The one item or section called ``name`` anywhere in a result tree."""
     found = []
 
-    def walk(nodes):
-        for node in nodes:
+    def walk(level):
+        for node in level:
             if node.name == name:
                 found.append(node)
             walk(node.children)
 
-    walk(items)
-    assert len(found) == 1, f"item {name!r}: found {len(found)}"
+    walk(nodes)
+    assert len(found) == 1, f"{name!r}: found {len(found)}"
     return found[0]
+
+
+def find_item(items: tuple[ItemResult, ...], name: str) -> ItemResult:
+    return find_node(items, name)
 
 
 def find_section(sections: tuple[SectionResult, ...], name: str) -> SectionResult:
-    found = []
-
-    def walk(nodes):
-        for node in nodes:
-            if node.name == name:
-                found.append(node)
-            walk(node.children)
-
-    walk(sections)
-    assert len(found) == 1, f"section {name!r}: found {len(found)}"
-    return found[0]
+    return find_node(sections, name)
 
 
 def all_sections(sections: tuple[SectionResult, ...]):
