@@ -72,7 +72,7 @@ class Quantity:
         return unit_kind(self.unit)
 
     def __str__(self) -> str:
-        return f"{self.value}{self.unit}"
+        return f"{plain(self.value)}{self.unit}"
 
 
 @attrs.frozen

@@ -109,6 +109,9 @@ class Checker:
                 self.report("E301", f"{fact_type}类型的事实不能有范围", bound.span)
         if low is not None and high is not None and low.value > high.value:
             self.report("E303", f"范围的下限 {low} 大于上限 {high}", low.span)
+        if fact_type.kind == ast.PERCENT and any(b is not None and not 0 <= b.value <= 100 for b in (low, high)):
+            self.report("E303", "百分比的范围应在 0% 至 100% 之内", (low or high).span,
+                        "可能超过 100% 或为负的比率（如增长率）请用「数值」类型")
         if fact_type.kind == ast.COUNT and low is not None and low.value < 0:
             self.report("E303", "整数（个数）不能为负，范围的下限应不小于 0", low.span, "可能为负的量请用「数值」类型")
         if decl.default is not None:
@@ -126,7 +129,7 @@ class Checker:
                 self.report("E301", f"「{decl.name}」是是否类型，默认值应为 是 或 否", default.span)
         elif not isinstance(default, ast.Quantity) or not _fits(kind, default.kind):
             self.report("E301", f"默认值的类型与「{decl.name}」（{kind}）不符", default.span)
-        elif isinstance(decl, ast.Fact) and _outside_range(default.value, *fact_range(decl)):
+        elif _outside_range(default.value, *fact_range(decl)):
             self.report("E303", f"默认值 {default} 不在「{decl.name}」的取值范围内", default.span)
 
     def check_scoring_names(self) -> None:
@@ -242,7 +245,9 @@ class Checker:
                 self.check_sign(tier.sign, tier.span, in_section)
             if tier.bound is not None:
                 bound_kind = self.infer(tier.bound, scope, choices)
-                self.check_comparable(kind, bound_kind, tier.bound.span, rule.measure, tier.bound)
+                if self.check_comparable(kind, bound_kind, tier.bound.span, rule.measure, tier.bound) and (
+                        tier.op not in ("=", "!=") and kind in (ast.BOOL, ast.CHOICE)):
+                    self.report("E301", f"{kind}类型只能用 = 或 ≠ 分档", tier.span)
             if any(_covers(e, tier) for e in earlier):
                 self.report("W601", "这一档永远轮不到：前面的档已经包含了它", tier.span,
                             "分档从上往下取第一个成立的档，请把范围小的档写在前面")
@@ -267,9 +272,9 @@ class Checker:
 
     def check_sign(self, sign: int, span, in_section: ast.Section | None) -> None:
         if in_section is not None and sign != in_section.sign:
-            wanted, got = ("加分", "扣分") if in_section.sign == ast.AWARD else ("扣分", "加分")
-            self.report("E404", f"「{in_section.name}」是{wanted}部分，这里却是{got}规则", span,
-                        f"在{wanted}部分里请用「{wanted}」")
+            part, wanted, got = ("加分", "加分", "扣分") if in_section.sign == ast.AWARD else ("减分", "扣分", "加分")
+            self.report("E404", f"「{in_section.name}」是{part}部分，这里却是{got}规则", span,
+                        f"在{part}部分里请用「{wanted}」")
 
     # ---- sections and vetoes --------------------------------------------------------------
 
@@ -481,10 +486,10 @@ class Checker:
 # ---- helpers shared with other stages ------------------------------------------------------
 
 
-def fact_range(fact: ast.Fact) -> tuple[Decimal | None, Decimal | None]:
-    """The inclusive range of values a fact may take: declared bounds, else its type's."""
-    low = fact.low.value if fact.low is not None else None
-    high = fact.high.value if fact.high is not None else None
+def fact_range(fact: ast.Fact | ast.Param) -> tuple[Decimal | None, Decimal | None]:
+    """The inclusive range of values a fact (or parameter) may take: declared bounds, else its type's."""
+    low = fact.low.value if getattr(fact, "low", None) is not None else None
+    high = fact.high.value if getattr(fact, "high", None) is not None else None
     if fact.type.kind in (ast.COUNT, ast.PERCENT) and low is None:
         low = Decimal(0)
     if fact.type.kind == ast.PERCENT and high is None:

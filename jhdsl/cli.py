@@ -124,11 +124,8 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
     except FactsError as error:
         click.echo(f"错误：{error}", err=True)
         sys.exit(EXIT_ERRORS)
-    for problem in table.problems:
-        label = "警告" if problem.warning else "错误"
-        click.echo(f"{facts}：{label}：{problem.describe()}", err=True)
-
     chosen = list(table.units)
+    problems = list(table.problems)
     if units:
         known = {u.name for u in table.units}
         for name in units:
@@ -136,10 +133,14 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
                 hint = suggestion(name, known) or ""
                 raise ParameterError(f"事实文件中没有单位「{name}」。{hint}")
         chosen = [u for u in table.units if u.name in units]
+        problems = [p for p in problems if p.unit is None or p.unit in units]
+    for problem in problems:
+        label = "警告" if problem.warning else "错误"
+        click.echo(f"{facts}：{label}：{problem.describe()}", err=True)
 
     interpreter = Interpreter(loaded.policy, params)
     results = []
-    failed = table.failed_units
+    failed = [name for name in table.failed_units if not units or name in units]
     for unit in chosen:
         try:
             results.append(interpreter.evaluate(unit))
@@ -157,4 +158,4 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
 
     click.echo(f"已评分 {len(results)} 个单位，失败 {len(failed)} 个"
                + (f"（{'、'.join(failed)}）" if failed else ""), err=True)
-    sys.exit(EXIT_ERRORS if failed or table.file_errors else EXIT_OK)
+    sys.exit(EXIT_ERRORS if failed or any(p.unit is None and not p.warning for p in problems) else EXIT_OK)

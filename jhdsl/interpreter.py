@@ -393,7 +393,8 @@ class Interpreter:
             case ast.When():
                 holds, words = env.condition_words(rule.condition)
                 branch = rule.then if holds else rule.otherwise
-                outcome.lines.append(Line(ZERO, f"{words}，按{'以下' if holds else '「否则」'}规则计", rule.span))
+                then = "按以下规则计" if holds else ("按「否则」下的规则计" if branch else "以下规则不适用")
+                outcome.lines.append(Line(ZERO, f"{words}，{then}", rule.span))
                 for inner in branch:
                     self.rule(inner, env, item_points, outcome, prefix)
 

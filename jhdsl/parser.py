@@ -24,6 +24,8 @@ from jhdsl import ast
 from jhdsl.errors import ERROR, Diagnostic
 
 MAX_SYNTAX_ERRORS = 50
+SYNTAX_CODES = frozenset({"E100", "E101", "E102", "E103", "E104", "E105", "E106"})
+"""Codes of problems after which the file was read only in part (lines were skipped)."""
 
 
 # ---- loading the grammar ------------------------------------------------------------------
@@ -108,42 +110,31 @@ def _is_blank(line: str) -> bool:
 
 
 def indentation_diagnostics(lines: list[str], file: str) -> list[Diagnostic]:
-    """Tabs and full-width spaces in indentation, and dedents to a column never used."""
+    """Tabs and full-width spaces in indentation, and dedents to a column never used.
+
+    A level opened by a line indented with tabs or full-width spaces has a guessed width, so a
+    misalignment against it is not reported a second time as E105.
+    """
     found = []
-    levels = [0]
+    levels = [(0, False)]  # (width, whether that width is a guess)
     for number, line in enumerate(lines, start=1):
         if _is_blank(line):
             continue
         indent = line[: len(line) - len(line.lstrip(" \t\u3000"))]
-        for column, char in enumerate(indent, start=1):
-            if char in "\t\u3000":
-                what = "制表符（Tab）" if char == "\t" else "全角空格"
-                found.append(
-                    Diagnostic(
-                        "E104",
-                        ERROR,
-                        f"缩进中有{what}",
-                        ast.Span(file, number, column, number, column + 1),
-                        "缩进请只用半角空格（建议每层两个），全角空格和制表符在不同编辑器里宽度不同",
-                    )
-                )
-                break
+        odd = next((i for i, char in enumerate(indent, start=1) if char in "\t\u3000"), None)
+        if odd is not None:
+            what = "制表符（Tab）" if indent[odd - 1] == "\t" else "全角空格"
+            found.append(Diagnostic("E104", ERROR, f"缩进中有{what}", ast.Span(file, number, odd, number, odd + 1),
+                                    "缩进请只用半角空格（建议每层两个），全角空格和制表符在不同编辑器里宽度不同"))
         width = indent_width(indent)
-        if width > levels[-1]:
-            levels.append(width)
+        if width > levels[-1][0]:
+            levels.append((width, odd is not None))
             continue
-        while len(levels) > 1 and levels[-2] >= width:
+        while len(levels) > 1 and levels[-2][0] >= width:
             levels.pop()
-        if width != levels[-1]:
-            found.append(
-                Diagnostic(
-                    "E105",
-                    ERROR,
-                    "缩进与上面任何一层都对不齐",
-                    ast.Span(file, number, 1, number, len(indent) + 1),
-                    "同一层的行应当从同一列开始",
-                )
-            )
+        if width != levels[-1][0] and not any(guess for _, guess in levels) and odd is None:
+            found.append(Diagnostic("E105", ERROR, "缩进与上面任何一层都对不齐",
+                                    ast.Span(file, number, 1, number, len(indent) + 1), "同一层的行应当从同一列开始"))
     return found
 
 
@@ -236,6 +227,8 @@ def _describe(error: UnexpectedInput, lines: list[str], file: str) -> _SyntaxPro
         char = lines[error.line - 1][error.column - 1] if error.line <= len(lines) else "?"
         span = ast.Span(file, error.line, error.column, error.line, error.column + 1)
         hint = "若这是名称的一部分，请把整个名称放在引号中，如「0-3岁早期教育」；否则请删除它"
+        if char in "%％" and re.search(r"\d\s+$", lines[error.line - 1][: error.column - 1]):
+            hint = "数字和单位之间不要空格，如 90%"
         return _SyntaxProblem(Diagnostic("E103", ERROR, f"无法识别的字符「{char}」", span, hint), error.line)
 
     assert isinstance(error, UnexpectedToken)
@@ -273,6 +266,9 @@ def _describe(error: UnexpectedInput, lines: list[str], file: str) -> _SyntaxPro
         message = f"「{token}」是关键字，不能直接用作名称"
         hint = f"如果确实要用这个名称，请加引号：「{token}」"
         return _SyntaxProblem(Diagnostic("E101", ERROR, message, span, hint), token.line)
+    if token.type == "NAME" and str(token) in _SYNONYMS:
+        hint = f"请用关键字「{_SYNONYMS[str(token)]}」"
+        return _SyntaxProblem(Diagnostic("E100", ERROR, f"此处不应出现{_token_word(token)}", span, hint), token.line)
     if token.type == "NAME":
         glued = _glued_keyword(str(token), expected)
         if glued:

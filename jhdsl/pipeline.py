@@ -9,7 +9,7 @@ import attrs
 from jhdsl import ast
 from jhdsl.checker import CASCADE_CODES, check
 from jhdsl.errors import ERROR, Diagnostic
-from jhdsl.parser import parse
+from jhdsl.parser import SYNTAX_CODES, parse
 
 
 @attrs.frozen
@@ -37,7 +37,7 @@ def check_text(text: str, file: str) -> LoadedPolicy:
     """Parse and check a policy's text. Checks that would only echo a syntax error are dropped."""
     parsed = parse(text, file)
     found = check(parsed.policy)
-    if parsed.diagnostics:
+    if any(d.code in SYNTAX_CODES for d in parsed.diagnostics):
         found = [d for d in found if d.code not in CASCADE_CODES]
     diagnostics = sorted(dict.fromkeys([*parsed.diagnostics, *found]), key=Diagnostic.sort_key)
     return LoadedPolicy(parsed.policy, tuple(diagnostics), text.lstrip("\ufeff").replace("\r\n", "\n"))

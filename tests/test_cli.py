@@ -155,3 +155,14 @@ def test_division_by_zero_fails_only_that_unit(tmp_path):
     assert "单位「乙镇」：无法计算「完成数 ÷ 任务数」：除数为 0（完成数 = 3，任务数 = 0）" in result.output
     assert "已评分 1 个单位，失败 1 个（乙镇）" in result.output
     no_traceback(result)
+
+
+def test_unit_filter_reports_only_the_chosen_units(tmp_path):
+    lines = FACTS.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(",是,", ",也许,", 1)  # break one town that is not asked for
+    broken = tmp_path / "units.csv"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    asked = lines[1].split(",")[0]
+    result = run("eval", POLICY, broken, "--unit", asked)
+    assert result.exit_code == 0
+    assert "也许" not in result.output and "已评分 1 个单位，失败 0 个" in result.output
