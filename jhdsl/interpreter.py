@@ -9,6 +9,7 @@ the starting point plus every line's amount equals the score, so nothing is unex
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from jhdsl import ast
 from jhdsl.checker import all_vetoes, leaf_starts_full
 from jhdsl.errors import EvaluationError, ParameterError, suggestion
 from jhdsl.facts import BadValue, Unit, Value, default_value, parse_value
-from jhdsl.numbers import ZERO, divide, multiply, plain, points
+from jhdsl.numbers import CONTEXT, ZERO, divide, multiply, plain, points
 
 # ---- results ------------------------------------------------------------------------------
 
@@ -279,6 +280,11 @@ class Interpreter:
 
     # units
     def evaluate(self, unit: Unit) -> UnitResult:
+        """Score one unit; all arithmetic runs in the one decimal context of ``numbers``."""
+        with decimal.localcontext(CONTEXT):
+            return self._evaluate(unit)
+
+    def _evaluate(self, unit: Unit) -> UnitResult:
         env = Env(self.policy, unit, self.params)
         items = tuple(self.item(i, env) for i in self.policy.items)
         base = sum((i.score for i in items), ZERO)

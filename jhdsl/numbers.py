@@ -1,7 +1,8 @@
 """Exact decimal arithmetic and how numbers are written back to a reader.
 
-Scores are computed with :class:`decimal.Decimal` in a context wide enough that sums and
-products of written values are exact; only a division can round, at 34 significant digits.
+Scores are computed with :class:`decimal.Decimal` in a context wide enough (60 digits) that
+sums, differences and products are exact. Only a division can round: its quotient is rounded
+half-up to ``DIVISION_PLACES`` decimal places, a stated scale that every engine shares.
 Shown scores are rounded half-up (四舍五入), as the offices do.
 """
 
@@ -10,7 +11,9 @@ from __future__ import annotations
 import decimal
 from decimal import ROUND_HALF_UP, Decimal
 
-CONTEXT = decimal.Context(prec=34, rounding=ROUND_HALF_UP, traps=[decimal.InvalidOperation,
+DIVISION_PLACES = 18
+
+CONTEXT = decimal.Context(prec=60, rounding=ROUND_HALF_UP, traps=[decimal.InvalidOperation,
                                                                   decimal.DivisionByZero])
 
 ZERO = Decimal(0)
@@ -39,7 +42,8 @@ def points(value: Decimal) -> str:
 
 
 def divide(a: Decimal, b: Decimal) -> Decimal:
-    return CONTEXT.divide(a, b)
+    """``a ÷ b`` rounded half-up to ``DIVISION_PLACES`` places (exact when it terminates sooner)."""
+    return round_half_up(CONTEXT.divide(a, b), DIVISION_PLACES).normalize(CONTEXT) if a else Decimal(0)
 
 
 def multiply(a: Decimal, b: Decimal) -> Decimal:

@@ -85,22 +85,33 @@ class Names:
 
 @attrs.frozen
 class Context:
-    """What the rules of one policy may refer to, and where fresh names come from."""
+    """What the rules of one policy may refer to, and where fresh names come from.
+
+    A ``protected`` fact is read only where a higher value can only add points (award rules'
+    measures and ``>=``/``>`` conditions), so that the monotonicity property has something to
+    raise without filtering away most policies.
+    """
 
     draw: Draw
     facts: tuple[ast.Fact, ...]
     names: Names
+    protected: frozenset[str] = frozenset()
 
-    def of_kind(self, *kinds: str) -> list[ast.Fact]:
-        return [f for f in self.facts if f.type.kind in kinds]
+    def usable(self, kinds: Sequence[str], awarding: bool) -> list[ast.Fact]:
+        """Facts of ``kinds`` that a rule may read; protected ones only when it awards."""
+        return [f for f in self.facts
+                if f.type.kind in kinds and (awarding or f.name not in self.protected)]
 
 
 # ---- facts --------------------------------------------------------------------------------
 
 
 def fact_decls(draw: Draw) -> tuple[ast.Fact, ...]:
-    """One count and one percent fact always (PerUnit and RateScale need them), plus a few more."""
-    kinds = [ast.COUNT, ast.PERCENT, *some(draw, lambda: pick(draw, FACT_KINDS), 0, 4)]
+    """Two count and two percent facts always (PerUnit and RateScale need them), plus a few more.
+
+    Two of each, so that a rule that may not read a protected fact still has one of its kind.
+    """
+    kinds = [ast.COUNT, ast.PERCENT, ast.COUNT, ast.PERCENT, *some(draw, lambda: pick(draw, FACT_KINDS), 0, 3)]
     facts = []
     for index, kind in enumerate(kinds, start=1):
         name = f"指标{index}"
@@ -147,11 +158,13 @@ def literal(draw: Draw, fact: ast.Fact) -> ast.Quantity:
     return ast.Quantity(Decimal(draw(st.integers(0, count_high(fact)))), pick(draw, COUNT_UNITS))
 
 
-def atom(ctx: Context) -> ast.Expr:
+def atom(ctx: Context, awarding: bool) -> ast.Expr:
     """A simple condition on one fact: the fact itself, 非, or a comparison with a literal."""
     draw = ctx.draw
-    fact = pick(draw, ctx.facts)
+    fact = pick(draw, ctx.usable(FACT_KINDS, awarding))
     ref = ast.Ref(fact.name)
+    if fact.name in ctx.protected:
+        return ast.Compare(pick(draw, (">=", ">")), ref, literal(draw, fact))
     match fact.type.kind:
         case ast.BOOL:
             return pick(draw, [ref, ast.Not(ref), ast.Compare(pick(draw, EQUALITY_OPS), ref,
@@ -161,15 +174,16 @@ def atom(ctx: Context) -> ast.Expr:
     return ast.Compare(pick(draw, ORDER_OPS), ref, literal(draw, fact))
 
 
-def condition(ctx: Context) -> ast.Expr:
-    """An atom, or 且/或 over a few atoms."""
+def condition(ctx: Context, awarding: bool = False) -> ast.Expr:
+    """An atom, or 且/或 over a few atoms; ``awarding`` when it gates an award."""
     if chance(ctx.draw, 3):
-        return ast.Logic(pick(ctx.draw, ("and", "or")), tuple(some(ctx.draw, lambda: atom(ctx), 2, 3)))
-    return atom(ctx)
+        parts = some(ctx.draw, lambda: atom(ctx, awarding), 2, 3)
+        return ast.Logic(pick(ctx.draw, ("and", "or")), tuple(parts))
+    return atom(ctx, awarding)
 
 
-def optional_condition(ctx: Context) -> ast.Expr | None:
-    return condition(ctx) if ctx.draw(st.booleans()) else None
+def optional_condition(ctx: Context, awarding: bool) -> ast.Expr | None:
+    return condition(ctx, awarding) if ctx.draw(st.booleans()) else None
 
 
 def optional_points(draw: Draw) -> ast.Quantity | None:
@@ -180,21 +194,22 @@ def optional_points(draw: Draw) -> ast.Quantity | None:
 
 
 def fixed_rule(ctx: Context, sign: int) -> ast.Fixed:
-    return ast.Fixed(sign, points(ctx.draw(halves)), optional_condition(ctx))
+    return ast.Fixed(sign, points(ctx.draw(halves)), optional_condition(ctx, sign == ast.AWARD))
 
 
 def per_unit_rule(ctx: Context, sign: int) -> ast.PerUnit:
     draw = ctx.draw
-    fact = pick(draw, ctx.of_kind(*NUMERIC_KINDS))
+    awarding = sign == ast.AWARD
+    fact = pick(draw, ctx.usable(NUMERIC_KINDS, awarding))
     unit = "个百分点" if fact.type.kind == ast.PERCENT else pick(draw, ("名", "起"))
     step = ast.Quantity(Decimal(pick(draw, (1, 2, 3, 5))), unit)
     return ast.PerUnit(ast.Ref(fact.name), step, draw(st.booleans()), sign, points(draw(halves)),
-                       optional_points(draw), optional_condition(ctx))
+                       optional_points(draw), optional_condition(ctx, awarding))
 
 
 def rate_rule(ctx: Context) -> ast.RateScale:
     draw = ctx.draw
-    fact = pick(draw, ctx.of_kind(ast.PERCENT))
+    fact = pick(draw, ctx.usable((ast.PERCENT,), awarding=True))
     target = Decimal(draw(st.integers(20, 200))) / 2
     floor = percent(Decimal(draw(st.integers(0, int(target * 2) - 1))) / 2) if draw(st.booleans()) else None
     step = ast.Quantity(pick(draw, (Decimal("0.5"), Decimal(1), Decimal(2))), "个百分点")
@@ -205,7 +220,7 @@ def rate_rule(ctx: Context) -> ast.RateScale:
 def tier_rule(ctx: Context, signs: Sequence[int]) -> ast.Tiers:
     """Tiers from the highest bound down, optionally closed by 其余; each tier's sign from ``signs``."""
     draw = ctx.draw
-    fact = pick(draw, ctx.of_kind(*NUMERIC_KINDS))
+    fact = pick(draw, ctx.usable(NUMERIC_KINDS, awarding=False))
     bounds = {q.value: q for q in some(draw, lambda: literal(draw, fact), 1, 3)}
     tiers = [tier(draw, pick(draw, (">=", ">")), bounds[value], signs)
              for value in sorted(bounds, reverse=True)]
@@ -335,9 +350,11 @@ def full_marks(draw: Draw, items_total: Decimal) -> ast.Quantity | None:
 
 
 @st.composite
-def policies(draw: Draw) -> ast.Policy:
-    """A whole small policy."""
-    ctx = Context(draw, fact_decls(draw), Names())
+def policies(draw: Draw, award_only: bool = False) -> ast.Policy:
+    """A whole small policy; with ``award_only``, its first or second fact is protected."""
+    facts = fact_decls(draw)
+    protected = frozenset({facts[draw(st.integers(0, 1))].name} if award_only else ())
+    ctx = Context(draw, facts, Names(), protected)
     top = tuple(some(draw, lambda: item(ctx), 1, 4))
     items_total = sum((i.points.value for i in top), Decimal(0))
     header = ast.Header("性质测试考核办法", full_marks=full_marks(draw, items_total))
