@@ -258,16 +258,17 @@ def _compare(op: str, a: Value, b: Value) -> bool:
 # ---- rules --------------------------------------------------------------------------------
 
 
-def _verb(sign: int) -> str:
-    return "计" if sign == ast.AWARD else "扣"
-
-
 @attrs.define
 class _Outcome:
-    """What the rules of a leaf did: lines, and the override (不计分/满分) that fired first."""
+    """What the rules of a leaf or section did: lines, and the override (不计分/满分) that fired
+    first. ``award`` is the word for an award: 计 in an item, 加 in a bonus section."""
 
     lines: list[Line]
+    award: str = "计"
     override: tuple[bool, Line] | None = None
+
+    def verb(self, sign: int) -> str:
+        return self.award if sign == ast.AWARD else "扣"
 
 
 class Interpreter:
@@ -359,7 +360,7 @@ class Interpreter:
     # sections
     def section(self, section: ast.Section, env: Env) -> SectionResult:
         """A section's amount (≥ 0); its lines carry their effect on the total (penalties < 0)."""
-        outcome = _Outcome([])
+        outcome = _Outcome([], award="加")
         for rule in section.rules:
             self.rule(rule, env, None, outcome)
         children = tuple(self.section(c, env) for c in section.children)
@@ -380,13 +381,13 @@ class Interpreter:
         """Append the lines of one rule to ``outcome`` (or record the override it triggers)."""
         match rule:
             case ast.Fixed():
-                outcome.lines.append(self.fixed(rule, env, prefix))
+                outcome.lines.append(self.fixed(rule, env, prefix, outcome.verb(rule.sign)))
             case ast.PerUnit():
-                outcome.lines.append(self.per_unit(rule, env, prefix))
+                outcome.lines.append(self.per_unit(rule, env, prefix, outcome.verb(rule.sign)))
             case ast.RateScale():
                 outcome.lines.append(self.rate(rule, env, item_points))
             case ast.Tiers():
-                outcome.lines.append(self.tiers(rule, env))
+                outcome.lines.append(self.tiers(rule, env, outcome))
             case ast.Override():
                 holds, words = env.condition_words(rule.condition)
                 if holds and outcome.override is None:
@@ -404,19 +405,17 @@ class Interpreter:
                 for inner in branch:
                     self.rule(inner, env, item_points, outcome, prefix)
 
-    def fixed(self, rule: ast.Fixed, env: Env, prefix: str) -> Line:
+    def fixed(self, rule: ast.Fixed, env: Env, prefix: str, verb: str) -> Line:
         amount = rule.points.value
-        verb = _verb(rule.sign)
         if rule.condition is None:
             return Line(amount * rule.sign, f"{prefix}{verb}{points(amount)}", rule.span)
         holds, words = env.condition_words(rule.condition)
         if holds:
             return Line(amount * rule.sign, f"{prefix}{verb}{points(amount)}：{words}", rule.span)
-        missed = f"未计{points(amount)}" if rule.sign == ast.AWARD else "不扣分"
+        missed = f"未{verb}{points(amount)}" if rule.sign == ast.AWARD else "不扣分"
         return Line(ZERO, f"{prefix}{missed}：{words}", rule.span)
 
-    def per_unit(self, rule: ast.PerUnit, env: Env, prefix: str) -> Line:
-        verb = _verb(rule.sign)
+    def per_unit(self, rule: ast.PerUnit, env: Env, prefix: str, verb: str) -> Line:
         head = f"{prefix}按「{env.text(rule.measure)}」每{'满' if rule.whole_steps else ''}{plain(rule.step.value)}{rule.step.unit}{verb}{points(rule.points.value)}"
         if rule.condition is not None:
             holds, words = env.condition_words(rule.condition)
@@ -459,7 +458,7 @@ class Interpreter:
             words += "（扣完为止）"
         return Line(score, words, rule.span)
 
-    def tiers(self, rule: ast.Tiers, env: Env) -> Line:
+    def tiers(self, rule: ast.Tiers, env: Env, outcome: _Outcome) -> Line:
         value = env.evaluate(rule.measure)
         values = env.facts_used(rule.measure) or f"{env.text(rule.measure)} = {plain(value)}"
         for tier in rule.tiers:
@@ -471,7 +470,7 @@ class Interpreter:
                 continue
             if tier.sign == 0:
                 return Line(ZERO, f"{values}，落在「{label}」档，不计分", tier.span)
-            verb = _verb(tier.sign)
+            verb = outcome.verb(tier.sign)
             return Line(tier.points.value * tier.sign,
                         f"{values}，落在「{label}」档，{verb}{points(tier.points.value)}", tier.span)
         return Line(ZERO, f"{values}，不在任何一档，不计分", rule.span)
