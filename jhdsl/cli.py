@@ -23,9 +23,38 @@ from jhdsl.pipeline import LoadedPolicy, load_policy
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
+# ``jhdsl`` alone shows the help; click ≥ 8.2 raises this for it (older versions print it itself)
+_NoArgs = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class _ExistingFile(click.ParamType):
+    """A path that must name an existing file; says so in Chinese when it does not."""
+
+    name = "文件"
+
+    def convert(self, value, param, ctx):
+        path = Path(value)
+        if not path.is_file():
+            self.fail(f"找不到文件「{value}」" if not path.exists() else f"「{value}」不是文件", param, ctx)
+        return str(path)
+
 
 class _Group(click.Group):
     """Turns any exception that escapes a command into a short Chinese message, no traceback."""
+
+    def main(self, *args, **kwargs):
+        try:
+            sys.exit(super().main(*args, standalone_mode=False, **kwargs) or EXIT_OK)
+        except _NoArgs as error:
+            click.echo(error.ctx.get_help() if error.ctx else error.format_message(), err=True)
+            sys.exit(EXIT_USAGE)
+        except click.UsageError as error:
+            command = error.ctx.command_path if error.ctx else "jhdsl"
+            click.echo(f"用法错误：{error.format_message()}\n运行 {command} --help 查看用法。", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.Abort:
+            click.echo("已中止", err=True)
+            sys.exit(EXIT_ERRORS)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -67,7 +96,7 @@ def _print_diagnostics(loaded: LoadedPolicy, show_warnings: bool = True) -> None
 
 
 @main.command("check")
-@click.argument("policies", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("policies", nargs=-1, required=True, type=_ExistingFile())
 @click.option("--no-warnings", "-q", is_flag=True, help="只显示错误 (errors only)")
 def check_command(policies: tuple[str, ...], no_warnings: bool) -> None:
     """检查政策文件，列出全部错误和警告 (check policy files).
@@ -97,8 +126,8 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
 
 
 @main.command("eval")
-@click.argument("policy", type=click.Path(exists=True, dir_okay=False))
-@click.argument("facts", type=click.Path(exists=True, dir_okay=False))
+@click.argument("policy", type=_ExistingFile())
+@click.argument("facts", type=_ExistingFile())
 @click.option("--unit", "units", multiple=True, metavar="名称", help="只显示这个单位（可多次给出） (only this unit)")
 @click.option("--explain", is_flag=True, help="逐项说明每一分的来历 (explain every point)")
 @click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table",

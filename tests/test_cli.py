@@ -166,3 +166,9 @@ def test_unit_filter_reports_only_the_chosen_units(tmp_path):
     result = run("eval", POLICY, broken, "--unit", asked)
     assert result.exit_code == 0
     assert "也许" not in result.output and "已评分 1 个单位，失败 0 个" in result.output
+
+
+def test_usage_mistakes_are_explained_in_chinese():
+    result = run("eval", "不存在.jhp", FACTS)
+    assert result.exit_code == 2
+    assert "用法错误" in result.output and "找不到文件「不存在.jhp」" in result.output
