@@ -46,7 +46,6 @@ FACT_KINDS = (ast.BOOL, ast.COUNT, ast.PERCENT, ast.CHOICE)
 # Points and percentages in halves: exact in decimal, and fractional often enough to matter.
 halves = st.integers(1, 20).map(lambda n: Decimal(n) / 2)
 percent_halves = st.integers(0, 200).map(lambda n: Decimal(n) / 2)
-percent_tenths = st.integers(0, 1000).map(lambda n: Decimal(n).scaleb(-1))
 
 
 def points(value: Decimal) -> ast.Quantity:
@@ -118,15 +117,27 @@ def fact_decls(draw: Draw) -> tuple[ast.Fact, ...]:
         choices: tuple[str, ...] = ()
         if kind == ast.CHOICE:
             choices = tuple(f"{name}档{j}" for j in range(draw(st.integers(2, 4))))
-        high = None
-        if kind == ast.COUNT and draw(st.booleans()):
-            high = ast.Quantity(Decimal(draw(st.integers(1, MAX_COUNT))), "名")
-        facts.append(ast.Fact(name, ast.FactType(kind, choices), high=high))
+        low, high = fact_range(draw, kind)
+        facts.append(ast.Fact(name, ast.FactType(kind, choices), low=low, high=high))
     return tuple(facts)
 
 
-def count_high(fact: ast.Fact) -> int:
-    return int(fact.high.value) if fact.high is not None else MAX_COUNT
+def fact_range(draw: Draw, kind: str) -> tuple[ast.Quantity | None, ast.Quantity | None]:
+    """Now and then a declared range (范围 a 至 b) inside the type's own: counts ≥ 0, rates in 0–100%."""
+    if kind not in NUMERIC_KINDS or not chance(draw, 3):
+        return None, None
+    top = MAX_COUNT if kind == ast.COUNT else 100
+    low, high = sorted((draw(st.integers(0, top)), draw(st.integers(0, top))))
+    unit = "名" if kind == ast.COUNT else "%"
+    return ast.Quantity(Decimal(low), unit), ast.Quantity(Decimal(high), unit)
+
+
+def value_range(fact: ast.Fact) -> tuple[int, int]:
+    """The whole numbers (counts, or percent points) a unit's value may lie between."""
+    top = MAX_COUNT if fact.type.kind == ast.COUNT else 100
+    low = int(fact.low.value) if fact.low is not None else 0
+    high = int(fact.high.value) if fact.high is not None else top
+    return low, high
 
 
 def fact_value(draw: Draw, fact: ast.Fact):
@@ -135,9 +146,10 @@ def fact_value(draw: Draw, fact: ast.Fact):
         case ast.BOOL:
             return draw(st.booleans())
         case ast.COUNT:
-            return Decimal(draw(st.integers(0, count_high(fact))))
+            return Decimal(draw(st.integers(*value_range(fact))))
         case ast.PERCENT:
-            return draw(percent_tenths)
+            low, high = value_range(fact)
+            return Decimal(draw(st.integers(low * 10, high * 10))).scaleb(-1)
         case ast.CHOICE:
             return pick(draw, fact.type.choices)
     raise ValueError(fact.type.kind)
@@ -155,7 +167,7 @@ def literal(draw: Draw, fact: ast.Fact) -> ast.Quantity:
     """A literal of the fact's own kind, as the checker requires in a comparison."""
     if fact.type.kind == ast.PERCENT:
         return percent(draw(percent_halves))
-    return ast.Quantity(Decimal(draw(st.integers(0, count_high(fact)))), pick(draw, COUNT_UNITS))
+    return ast.Quantity(Decimal(draw(st.integers(0, MAX_COUNT))), pick(draw, COUNT_UNITS))
 
 
 def atom(ctx: Context, awarding: bool) -> ast.Expr:
@@ -218,12 +230,15 @@ def rate_rule(ctx: Context) -> ast.RateScale:
 
 
 def tier_rule(ctx: Context, signs: Sequence[int]) -> ast.Tiers:
-    """Tiers from the highest bound down, optionally closed by 其余; each tier's sign from ``signs``."""
+    """Tiers from the highest bound down (>=, >) or the lowest up (<=, <), optionally closed by
+    其余; each tier's sign from ``signs``."""
     draw = ctx.draw
     fact = pick(draw, ctx.usable(NUMERIC_KINDS, awarding=False))
     bounds = {q.value: q for q in some(draw, lambda: literal(draw, fact), 1, 3)}
-    tiers = [tier(draw, pick(draw, (">=", ">")), bounds[value], signs)
-             for value in sorted(bounds, reverse=True)]
+    downward = draw(st.booleans())
+    ops = (">=", ">") if downward else ("<=", "<")
+    tiers = [tier(draw, pick(draw, ops), bounds[value], signs)
+             for value in sorted(bounds, reverse=downward)]
     if draw(st.booleans()):
         tiers.append(tier(draw, None, None, signs))
     return ast.Tiers(ast.Ref(fact.name), tuple(tiers))
@@ -298,12 +313,18 @@ def leaf(ctx: Context) -> ast.Item:
 
 
 def item(ctx: Context, depth: int = 1) -> ast.Item:
-    """An item tree whose groups' points are exactly the sum of their children's."""
+    """An item tree whose groups' points are the sum of their children's.
+
+    Now and then a group gets less than the sum: the checker only warns (W401), and without
+    it a group's own cap would never bite.
+    """
     if depth >= MAX_DEPTH or chance(ctx.draw, 3):
         return leaf(ctx)
     name = ctx.names.next("项目")
     children = tuple(some(ctx.draw, lambda: item(ctx, depth + 1), 1, 3))
     total = sum((c.points.value for c in children), Decimal(0))
+    if chance(ctx.draw, 8):
+        total = max(total - ctx.draw(halves), Decimal("0.5"))
     return ast.Item(name, points(total), children=children)
 
 
@@ -316,7 +337,8 @@ def section(ctx: Context, sign: int, depth: int = 1) -> ast.Section:
     if depth < MAX_SECTION_DEPTH:
         children = tuple(some(draw, lambda: section(ctx, sign, depth + 1), 0, 2))
     rules = tuple(some(draw, lambda: section_rule(ctx, sign), 0 if children else 1, 3))
-    return ast.Section(sign, name, cap, rules=rules, children=children)
+    vetoes = (veto(ctx),) if chance(draw, 6) else ()
+    return ast.Section(sign, name, cap, rules=rules, children=children, vetoes=vetoes)
 
 
 def grade_bands(draw: Draw, names: Names) -> tuple[ast.Band, ...]:
