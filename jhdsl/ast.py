@@ -6,6 +6,7 @@ differently laid-out text compare equal when they mean the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 import attrs
@@ -376,10 +377,6 @@ class Item:
     vetoes: tuple[Veto, ...] = ()
     span: Span | None = _span()
 
-    @property
-    def is_leaf(self) -> bool:
-        return not self.children
-
 
 @attrs.frozen
 class Section:
@@ -455,3 +452,55 @@ class Policy:
         if self.header and self.header.places:
             return int(self.header.places.value)
         return 2
+
+
+# ---- walking a tree ------------------------------------------------------------------------
+
+
+def all_items(items) -> Iterator[Item]:
+    """Every item of a tree, parents before their children, in source order."""
+    for item in items:
+        yield item
+        yield from all_items(item.children)
+
+
+def all_sections(sections) -> Iterator[Section]:
+    """Every section of a tree, parents before their children, in source order."""
+    for section in sections:
+        yield section
+        yield from all_sections(section.children)
+
+
+def rule_signs(rules) -> Iterator[int]:
+    """The signs (award or deduct) of every rule that adds or takes points."""
+    for rule in rules:
+        match rule:
+            case Fixed() | PerUnit():
+                yield rule.sign
+            case RateScale():
+                yield AWARD
+            case Tiers():
+                yield from (t.sign for t in rule.tiers if t.sign)
+            case Each():
+                yield from rule_signs([rule.rule])
+            case When():
+                yield from rule_signs(rule.then + rule.otherwise)
+
+
+def leaf_starts_full(item: Item) -> bool:
+    """Whether a leaf starts from its full points: written so, or all its rules deduct."""
+    if item.start_full:
+        return True
+    if item.start is not None:
+        return False
+    signs = set(rule_signs(item.rules))
+    return signs == {DEDUCT}
+
+
+def all_vetoes(policy: Policy) -> Iterator[Veto]:
+    """Every 一票否决 of a policy, wherever it is written, in source order."""
+    for item in all_items(policy.items):
+        yield from item.vetoes
+    for section in all_sections(policy.sections):
+        yield from section.vetoes
+    yield from policy.vetoes

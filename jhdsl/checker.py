@@ -53,7 +53,15 @@ class Checker:
 
     # ---- the walk -------------------------------------------------------------------------
 
+    def file_start(self) -> ast.Span | None:
+        """Line 1 of the policy's file, for problems of the file as a whole."""
+        span = self.policy.span
+        return ast.Span(span.file, 1, 1, 1, 1) if span else None
+
     def run(self) -> list[Diagnostic]:
+        if not self.policy.items:
+            self.report("E409", "政策中没有任何「项目」", self.file_start(),
+                        "至少写一个项目，如：项目 领导重视 10分，下面缩进写计分规则")
         self.check_header()
         self.check_declarations()
         for item in self.policy.items:
@@ -71,13 +79,13 @@ class Checker:
     def check_header(self) -> None:
         header = self.policy.header
         if header is None:
-            self.report("W701", "缺少标题行「考核 名称」", None, "在文件开头写：考核 某某考核办法")
+            self.report("W701", "缺少标题行「考核 名称」", self.file_start(), "在文件开头写：考核 某某考核办法")
             return
         if header.full_marks is not None:
             self.check_points_unit(header.full_marks)
         if header.places is not None:
             places = header.places.value
-            if places != places.to_integral_value() or not 0 <= places <= 6:
+            if places != places.to_integral_value() or not 0 <= places <= 6 or header.places.unit:
                 self.report("E702", "小数位应是 0 到 6 的整数", header.places.span)
 
     def check_declarations(self) -> None:
@@ -107,6 +115,9 @@ class Checker:
         for bound in (low, high):
             if bound is not None and fact_type.kind in (ast.BOOL, ast.CHOICE):
                 self.report("E301", f"{fact_type}类型的事实不能有范围", bound.span)
+            elif bound is not None and not _fits(fact_type.kind, bound.kind):
+                self.report("E301", f"范围「{bound}」的单位与「{decl.name}」（{fact_type.kind}）不符", bound.span,
+                            "百分比的范围写作 0% 至 100%，个数写作 0 至 50")
         if low is not None and high is not None and low.value > high.value:
             self.report("E303", f"范围的下限 {low} 大于上限 {high}", low.span)
         if fact_type.kind == ast.PERCENT and any(b is not None and not 0 <= b.value <= 100 for b in (low, high)):
@@ -121,7 +132,7 @@ class Checker:
         kind = decl.type.kind
         if kind == ast.CHOICE:
             if not isinstance(default, ast.Ref) or default.name not in decl.type.choices:
-                text = default.name if isinstance(default, ast.Ref) else str(default)
+                text = ast.expr_text(default)
                 self.report("E204", f"默认值「{text}」不是「{decl.name}」的选项之一", default.span,
                             suggestion(text, decl.type.choices) or f"可选：{'、'.join(decl.type.choices)}")
         elif kind == ast.BOOL:
@@ -131,17 +142,19 @@ class Checker:
             self.report("E301", f"默认值的类型与「{decl.name}」（{kind}）不符", default.span)
         elif _outside_range(default.value, *fact_range(decl)):
             self.report("E303", f"默认值 {default} 不在「{decl.name}」的取值范围内", default.span)
+        elif kind == ast.COUNT and default.value != default.value.to_integral_value():
+            self.report("E303", f"「{decl.name}」是整数，默认值 {default} 不是整数", default.span)
 
     def check_scoring_names(self) -> None:
         seen: dict[str, ast.Span] = {}
-        for node in (*_all_items(self.policy.items), *_all_sections(self.policy.sections)):
+        for node in (*ast.all_items(self.policy.items), *ast.all_sections(self.policy.sections)):
             if node.name in seen:
                 self.report("E202", f"项目名称「{node.name}」重复", node.span,
                             f"第一次出现在第 {seen[node.name].line} 行" if seen[node.name] else None)
             else:
                 seen[node.name] = node.span
         vetoes: dict[str, ast.Span] = {}
-        for veto in all_vetoes(self.policy):
+        for veto in ast.all_vetoes(self.policy):
             if veto.name in vetoes:
                 self.report("E202", f"否决项「{veto.name}」重复", veto.span)
             vetoes.setdefault(veto.name, veto.span)
@@ -169,10 +182,13 @@ class Checker:
                         "写出计分或扣分规则，如：计分 2分 若 某事实")
         for rule in item.rules:
             self.check_rule(rule, _Scope(), item.points.value, in_section=None)
-        signs = set(_rule_signs(item.rules))
+        signs = set(ast.rule_signs(item.rules))
         if item.start is None and not item.start_full and signs == {ast.AWARD, ast.DEDUCT}:
             self.report("E402", f"「{item.name}」既有计分又有扣分规则，看不出从 0 分还是从满分算起",
-                        item.span, "请写明：初始 满分，或：初始 0分")
+                        item.span, "请写明：初始 满分（从满分扣起），或：初始 0分（从 0 分加起；有按率规则时用这个）")
+        if item.start_full and ast.AWARD in signs:
+            self.report("W601", f"「{item.name}」从满分算起，其中的计分或按率规则不会再增加得分", item.span,
+                        "按率规则本身给出得分，应从 0 分算起：去掉「初始 满分」，或写「初始 0分」")
         if item.start is not None and not 0 <= item.start.value <= item.points.value:
             self.report("E303", f"初始分 {item.start} 不在 0 到 {item.points} 之间", item.start.span)
 
@@ -391,6 +407,14 @@ class Checker:
             return ast.PERCENT if ast.PERCENT in (left, right) else ast.NUMBER
         if ast.PERCENT in (left, right) and ast.PLAIN in (left, right):
             return ast.PERCENT
+        if expr.op == "*" and ast.PERCENT in (left, right):
+            self.report("E301", "百分比不能直接乘以数量：85% 在计算中是 85，不是 0.85", expr.span,
+                        f"要算「{ast.expr_text(expr.left)}的{ast.expr_text(expr.right)}」，请写作 "
+                        f"{ast.expr_text(expr.left)} × {ast.expr_text(expr.right)} ÷ 100")
+            return None
+        if expr.op == "/" and ast.PERCENT in (left, right) and left != right:
+            self.report("E301", "百分比不能与数量相除：85% 在计算中是 85，不是 0.85", expr.span)
+            return None
         return ast.NUMBER
 
     def infer_compare(self, expr: ast.Compare, scope: _Scope) -> str:
@@ -418,7 +442,8 @@ class Checker:
         hint = None
         if ast.PERCENT in (left, right) and ast.PLAIN in (left, right):
             plain = right_expr if right == ast.PLAIN else left_expr
-            hint = f"百分比请写成带 % 的数，如 {plain}%"
+            hint = (f"百分比请写成带 % 的数，如 {ast.expr_text(plain)}%" if isinstance(plain, ast.Quantity)
+                    else "百分比只能与百分比比较")
         elif ast.BOOL in (left, right):
             hint = "是否类型的事实本身就是条件，可直接写「若 事实」或「若 非 事实」"
         self.report("E301", f"类型不符：{ast.expr_text(left_expr)}（{left}）不能与 "
@@ -462,6 +487,8 @@ class Checker:
                 self.report("E202", f"等次「{band.name}」重复", band.span)
             seen.add(band.name)
         ranged = [b for b in bands if not b.otherwise]
+        for extra in [b for b in bands if b.otherwise][1:]:
+            self.report("E501", f"「其余」只能有一个，「{extra.name}」是第二个", extra.span)
         for i, band in enumerate(ranged):
             if band.low and band.high and _empty(band.low, band.high):
                 self.report("E501", f"等次「{band.name}」的范围是空的", band.span)
@@ -497,15 +524,6 @@ def fact_range(fact: ast.Fact | ast.Param) -> tuple[Decimal | None, Decimal | No
     return low, high
 
 
-def all_vetoes(policy: ast.Policy) -> Iterator[ast.Veto]:
-    """Every 一票否决 of a policy, wherever it is written, in source order."""
-    for item in _all_items(policy.items):
-        yield from item.vetoes
-    for section in _all_sections(policy.sections):
-        yield from section.vetoes
-    yield from policy.vetoes
-
-
 def total_range(policy: ast.Policy) -> tuple[Decimal | None, Decimal | None]:
     """The lowest and highest total a unit can get (None: unbounded)."""
     low: Decimal | None = Decimal(0)
@@ -524,47 +542,10 @@ def total_range(policy: ast.Policy) -> tuple[Decimal | None, Decimal | None]:
     return low, high
 
 
-def _all_items(items) -> Iterator[ast.Item]:
-    for item in items:
-        yield item
-        yield from _all_items(item.children)
-
-
-def _all_sections(sections) -> Iterator[ast.Section]:
-    for section in sections:
-        yield section
-        yield from _all_sections(section.children)
-
-
-def _rule_signs(rules) -> Iterator[int]:
-    """The signs (award or deduct) of every rule that adds or takes points."""
-    for rule in rules:
-        match rule:
-            case ast.Fixed() | ast.PerUnit():
-                yield rule.sign
-            case ast.RateScale():
-                yield ast.AWARD
-            case ast.Tiers():
-                yield from (t.sign for t in rule.tiers if t.sign)
-            case ast.Each():
-                yield from _rule_signs([rule.rule])
-            case ast.When():
-                yield from _rule_signs(rule.then + rule.otherwise)
-
-
-def leaf_starts_full(item: ast.Item) -> bool:
-    """Whether a leaf starts from its full points: written so, or all its rules deduct."""
-    if item.start_full:
-        return True
-    if item.start is not None:
-        return False
-    signs = set(_rule_signs(item.rules))
-    return signs == {ast.DEDUCT}
-
-
 def _fits(kind: str, literal_kind: str) -> bool:
+    """Whether a number written with ``literal_kind``'s unit can stand for a ``kind`` value."""
     if literal_kind == ast.PLAIN:
-        return kind != ast.BOOL
+        return kind not in (ast.BOOL, ast.PERCENT)
     if kind == ast.PERCENT or literal_kind == ast.PERCENT:
         return kind == literal_kind
     return kind in NUMERIC and literal_kind in NUMERIC

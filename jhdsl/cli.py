@@ -121,6 +121,8 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
         name, sep, text = value.replace("＝", "=").partition("=")
         if not sep or not name.strip():
             raise ParameterError(f"--set 应写作 名称=值，如 --set 期间=上半年（收到：{value}）")
+        if name.strip() in found:
+            raise ParameterError(f"参数「{name.strip()}」设置了不止一次")
         found[name.strip()] = text.strip()
     return found
 
@@ -140,6 +142,8 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
 
     FACTS 是 CSV 或 JSON 文件，每个单位一行（或一个对象），列名为事实名称，第一列为「单位」。
     """
+    if explain and output_format != "table":
+        raise click.UsageError("--explain 只用于表格输出；JSON 和 CSV 已含每条规则的说明（JSON）或各项得分（CSV）")
     loaded = load_policy(policy)
     if loaded.errors:
         _print_diagnostics(loaded)
@@ -179,7 +183,7 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
     if output_format == "json":
         click.echo(report.json_text(results, loaded.policy))
     elif output_format == "csv":
-        click.echo(report.csv_text(results, loaded.policy), nl=False)
+        click.echo("\ufeff" + report.csv_text(results, loaded.policy), nl=False)  # BOM: Excel reads UTF-8
     elif explain:
         click.echo("\n\n".join(report.explain(r, loaded.policy) for r in results))
     else:

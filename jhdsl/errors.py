@@ -41,21 +41,21 @@ class JhdslError(Exception):
     """Root of every error that jhdsl raises for a user's mistake."""
 
 
-class PolicyError(JhdslError):
-    """A policy file could not be read, parsed or checked; ``diagnostics`` says why."""
-
-    def __init__(self, diagnostics: list[Diagnostic], source: str = "") -> None:
-        super().__init__(f"{sum(d.is_error for d in diagnostics)} 个错误")
-        self.diagnostics = diagnostics
-        self.source = source
-
-
 class FactsError(JhdslError):
     """A facts file as a whole could not be read (not one unit's bad value: see facts.py)."""
 
 
 class EvaluationError(JhdslError):
     """A unit whose facts make a rule impossible to evaluate (a division by zero)."""
+
+
+class BadValue(JhdslError):
+    """One value that does not fit its fact's type: the unit that holds it fails, no other."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
 
 
 class ParameterError(JhdslError):

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 import attrs
 
 from jhdsl import ast
-from jhdsl.errors import FactsError, suggestion
+from jhdsl.errors import BadValue, FactsError, suggestion
 from jhdsl.numbers import plain
 
 UNIT_COLUMNS = ("单位", "被考核单位", "单位名称", "名称")
@@ -42,7 +43,6 @@ class Unit:
     values: Mapping[str, Value | Mapping[str, Value]]
     group: str | None = None
     parent: str | None = None
-    row: int | None = None
 
 
 @attrs.frozen
@@ -53,14 +53,14 @@ class FactProblem:
     unit: str | None = None
     fact: str | None = None
     value: str | None = None
-    row: int | None = None
+    where: str | None = None
     hint: str | None = None
     warning: bool = False
 
     def describe(self) -> str:
         where = []
-        if self.row is not None:
-            where.append(f"第 {self.row} 行")
+        if self.where is not None:
+            where.append(self.where)
         if self.unit is not None:
             where.append(f"单位「{self.unit}」")
         if self.fact is not None:
@@ -92,21 +92,34 @@ class FactsTable:
 
 @attrs.frozen
 class _Row:
-    number: int | None  # the line of a CSV file, or the position in a JSON list
+    where: str  # 第 3 行 of a CSV file, 第 3 个单位 of a JSON list
     cells: Mapping[str, object]
 
 
 def _read_csv(text: str) -> list[_Row]:
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None:
+    records = list(csv.reader(io.StringIO(text)))
+    if not records:
         raise FactsError("事实文件是空的：第一行应是列名")
+    header = [name.strip() for name in records[0]]
+    body = records[1:]
+    kept = []
+    for index, name in enumerate(header):
+        if name:
+            kept.append(index)
+        elif any(index < len(r) and r[index].strip() for r in body):
+            raise FactsError(f"第 {index + 1} 列有数据却没有列名")
+    names = [header[i] for i in kept]
+    repeated = next((n for n in names if names.count(n) > 1), None)
+    if repeated is not None:
+        raise FactsError(f"列名「{repeated}」出现了不止一次：请删去多余的一列")
     rows = []
-    for number, record in enumerate(reader, start=2):
-        if None in record:
+    for number, record in enumerate(body, start=2):
+        if any(cell.strip() for cell in record[len(header):]):
             raise FactsError(f"第 {number} 行的格数多于列名的个数")
-        if all((v or "").strip() == "" for v in record.values()):
+        cells = {header[i]: record[i] if i < len(record) else "" for i in kept}
+        if all(not cell.strip() for cell in cells.values()):
             continue
-        rows.append(_Row(number, {k.strip(): v for k, v in record.items()}))
+        rows.append(_Row(f"第 {number} 行", cells))
     return rows
 
 
@@ -119,7 +132,7 @@ def _read_json(text: str) -> list[_Row]:
         data = data["单位"]
     if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
         raise FactsError("JSON 事实文件应是一个列表，每个单位一个对象：[{\"单位\": \"湖塘镇\", …}, …]")
-    return [_Row(i, record) for i, record in enumerate(data, start=1)]
+    return [_Row(f"第 {i} 个单位", record) for i, record in enumerate(data, start=1)]
 
 
 def read_rows(path: Path) -> list[_Row]:
@@ -138,6 +151,9 @@ def read_rows(path: Path) -> list[_Row]:
 
 
 # ---- validating ---------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
+MAX_DIGITS = 24
 
 _KEYED_COLUMN = re.compile(r"(.+?)[\[【](.+)[\]】]")
 
@@ -170,14 +186,15 @@ def _map_columns(names: Iterable[str], policy: ast.Policy) -> _Columns:
         keyed = _KEYED_COLUMN.fullmatch(name)
         if name in facts and facts[name].keyed_by is None:
             mapped[name] = (facts[name], None)
-        elif keyed and keyed.group(1) in facts and facts[keyed.group(1)].keyed_by:
-            fact = facts[keyed.group(1)]
-            if keyed.group(2) in lists.get(fact.keyed_by, ()):
-                mapped[name] = (fact, keyed.group(2))
-            else:
-                unknown.append(name)
+        elif keyed and keyed.group(1) in facts and keyed.group(2) in lists.get(facts[keyed.group(1)].keyed_by, ()):
+            mapped[name] = (facts[keyed.group(1)], keyed.group(2))
         else:
             unknown.append(name)
+    seen: dict[tuple[str, str | None], str] = {}
+    for name, (fact, member) in mapped.items():
+        if (fact.name, member) in seen:
+            raise FactsError(f"列「{seen[fact.name, member]}」和「{name}」是同一个事实：请删去其中一列")
+        seen[fact.name, member] = name
     return _Columns(unit, group, parent, mapped, unknown)
 
 
@@ -202,15 +219,6 @@ def _text(cell: object) -> str:
     return str(cell).strip()
 
 
-class BadValue(Exception):
-    """A cell that does not fit its fact's type; caught per unit and reported."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-
 def parse_value(fact_type: ast.FactType, cell: object) -> Value:
     """One cell as a value of ``fact_type``; raises :class:`BadValue` with a Chinese reason."""
     if isinstance(cell, bool):
@@ -231,21 +239,20 @@ def parse_value(fact_type: ast.FactType, cell: object) -> Value:
             return text
         raise BadValue("不是可选的值之一",
                        suggestion(text, fact_type.choices) or f"可选：{'、'.join(fact_type.choices)}")
-    number_text = text.replace(",", "").replace("，", "")
-    if kind == ast.PERCENT:
-        number_text = number_text.rstrip("%％").strip()
+    number_text = unicodedata.normalize("NFKC", text).replace(" ", "")
     scale = Decimal(1)
+    if kind == ast.PERCENT:
+        number_text = number_text.removesuffix("%")
     if kind == ast.MONEY:
         if number_text.endswith("万元"):
             number_text, scale = number_text.removesuffix("万元"), Decimal(10000)
-        number_text = number_text.removesuffix("元").strip()
-    try:
-        number = Decimal(number_text)
-    except InvalidOperation:
-        raise BadValue(f"应为{kind}，却不是一个数") from None
-    if not number.is_finite():
-        raise BadValue(f"应为{kind}，却不是一个数")
-    number *= scale
+        number_text = number_text.removesuffix("元")
+    if not _NUMBER.fullmatch(number_text):
+        raise BadValue(f"应为{kind}，却不是一个数", "数字如 12、97.5、1,200；不要写成 1e5 或 3,5")
+    digits = number_text.replace(",", "")
+    if len(digits.lstrip("+-").replace(".", "").lstrip("0")) > MAX_DIGITS:
+        raise BadValue(f"数值过大（超过 {MAX_DIGITS} 位）")
+    number = Decimal(digits) * scale
     if kind == ast.COUNT:
         if number != number.to_integral_value():
             raise BadValue("应为整数")
@@ -322,10 +329,10 @@ def validate(rows: list[_Row], policy: ast.Policy) -> FactsTable:
     for row in rows:
         name = _text(row.cells.get(columns.unit))
         if not name:
-            problems.append(FactProblem("缺少单位名称", row=row.number))
+            problems.append(FactProblem("缺少单位名称", where=row.where))
             continue
         if name in seen:
-            problems.append(FactProblem(f"单位名称「{name}」重复，这一行没有评分", row=row.number,
+            problems.append(FactProblem(f"单位名称「{name}」重复，这一行没有评分", where=row.where,
                                         hint="每个单位只能有一行；已按第一次出现的那一行评分"))
             continue
         seen.add(name)
@@ -334,7 +341,7 @@ def validate(rows: list[_Row], policy: ast.Policy) -> FactsTable:
         if not unit_problems:
             group = _text(row.cells.get(columns.group)) if columns.group else ""
             parent = _text(row.cells.get(columns.parent)) if columns.parent else ""
-            units.append(Unit(name, values, group or None, parent or None, row.number))
+            units.append(Unit(name, values, group or None, parent or None))
     return FactsTable(tuple(units), tuple(problems))
 
 
@@ -357,13 +364,13 @@ def _unit_values(row: _Row, name: str, columns: _Columns, policy: ast.Policy, li
                     value = parse_value(fact.type, cell)
                     _check_bounds(fact, value)
                 except BadValue as bad:
-                    problems.append(FactProblem(bad.message, name, column, _text(cell), row.number, bad.hint))
+                    problems.append(FactProblem(bad.message, name, column, _text(cell), row.where, bad.hint))
                     continue
             else:
                 value = default_value(fact)
                 if value is None:
                     problems.append(FactProblem("缺少这个事实，且政策没有给出默认值", name, column, None,
-                                                row.number, f"请在事实文件中补上「{column}」列的值"))
+                                                row.where, f"请在事实文件中补上「{column}」列的值"))
                     continue
             per_member[member] = value
         values[fact.name] = per_member if fact.keyed_by else per_member.get(None)

@@ -9,6 +9,7 @@ the starting point plus every line's amount equals the score, so nothing is unex
 
 from __future__ import annotations
 
+import copy
 import decimal
 from collections.abc import Mapping
 from decimal import Decimal
@@ -16,10 +17,9 @@ from decimal import Decimal
 import attrs
 
 from jhdsl import ast
-from jhdsl.checker import all_vetoes, leaf_starts_full
-from jhdsl.errors import EvaluationError, ParameterError, suggestion
-from jhdsl.facts import BadValue, Unit, Value, default_value, parse_value
-from jhdsl.numbers import CONTEXT, ZERO, divide, multiply, plain, points
+from jhdsl.errors import BadValue, EvaluationError, ParameterError, suggestion
+from jhdsl.facts import Unit, Value, default_value, parse_value
+from jhdsl.numbers import CONTEXT, ZERO, divide, multiply, per_step, plain, points
 
 # ---- results ------------------------------------------------------------------------------
 
@@ -101,8 +101,8 @@ def resolve_params(policy: ast.Policy, given: Mapping[str, str]) -> dict[str, Va
         try:
             values[name] = parse_value(declared[name].type, text)
         except BadValue as bad:
-            hint = f" {bad.hint}" if bad.hint else ""
-            raise ParameterError(f"参数「{name}」的值「{text}」{bad.message}。{hint}".rstrip()) from None
+            hint = bad.hint or ""
+            raise ParameterError(f"参数「{name}」的值「{text}」{bad.message}。{hint}") from None
     for name, param in declared.items():
         if name not in values:
             value = default_value(param)
@@ -125,11 +125,10 @@ class Env:
         self.params = params
         self.member = member
         self.kinds = {f.name: f.type.kind for f in policy.facts} | {p.name: p.type.kind for p in policy.params}
-        self.total: Decimal | None = None
 
     def with_member(self, member: str) -> Env:
-        env = Env.__new__(Env)
-        env.__dict__.update(self.__dict__, member=member)
+        env = copy.copy(self)
+        env.member = member
         return env
 
     def lookup(self, name: str) -> Value:
@@ -152,8 +151,6 @@ class Env:
                 return self.lookup(expr.name)
             case ast.Subscript():
                 return self.unit.values[expr.name][expr.key]
-            case ast.TotalRef():
-                return self.total
             case ast.Not():
                 return not self.evaluate(expr.operand)
             case ast.Logic(op="and"):
@@ -277,13 +274,16 @@ class Interpreter:
     def __init__(self, policy: ast.Policy, params: Mapping[str, Value] | None = None) -> None:
         self.policy = policy
         self.params = dict(params) if params is not None else resolve_params(policy, {})
-        self.vetoes = list(all_vetoes(policy))
+        self.vetoes = list(ast.all_vetoes(policy))
 
     # units
     def evaluate(self, unit: Unit) -> UnitResult:
         """Score one unit; all arithmetic runs in the one decimal context of ``numbers``."""
         with decimal.localcontext(CONTEXT):
-            return self._evaluate(unit)
+            try:
+                return self._evaluate(unit)
+            except decimal.DecimalException as error:
+                raise EvaluationError(f"数值超出可计算的范围（{type(error).__name__}）") from None
 
     def _evaluate(self, unit: Unit) -> UnitResult:
         env = Env(self.policy, unit, self.params)
@@ -333,7 +333,7 @@ class Interpreter:
 
     def leaf(self, item: ast.Item, env: Env) -> ItemResult:
         full = item.points.value
-        if leaf_starts_full(item):
+        if ast.leaf_starts_full(item):
             start = full
         else:
             start = item.start.value if item.start is not None else ZERO
@@ -422,13 +422,9 @@ class Interpreter:
             if not holds:
                 return Line(ZERO, f"{head}：{words}，本规则不适用", rule.span)
         measure = env.evaluate(rule.measure)
-        steps = divide(measure, rule.step.value)
-        if rule.whole_steps:
-            steps = steps.to_integral_value(rounding="ROUND_FLOOR")
-        steps = max(steps, ZERO)
-        raw = multiply(steps, rule.points.value)
+        raw, arithmetic = per_step(measure, rule.step.value, rule.points.value, rule.whole_steps)
         values = env.facts_used(rule.measure) or f"{env.text(rule.measure)} = {plain(measure)}"
-        words = f"{head}：{values}，{plain(steps)} × {points(rule.points.value)} = {points(raw)}"
+        words = f"{head}：{values}，{arithmetic}"
         amount = raw
         if rule.cap is not None and raw > rule.cap.value:
             amount = rule.cap.value
@@ -442,18 +438,16 @@ class Interpreter:
         shown = f"{plain(rate)}%"
         target = rule.target.value
         if rate >= target:
-            return Line(full, f"{name} {shown}，达到 {plain(target)}%，计满分 {points(full)}", rule.span)
+            reached = f"计满分 {points(full)}" if rule.full is None else f"计 {points(full)}"
+            return Line(full, f"{name} {shown}，达到 {plain(target)}%，{reached}", rule.span)
         if rule.floor is not None and rate < rule.floor.value:
             return Line(ZERO, f"{name} {shown}，低于 {plain(rule.floor.value)}%，不计分", rule.span)
         gap = target - rate
-        steps = divide(gap, rule.step.value)
-        if rule.whole_steps:
-            steps = steps.to_integral_value(rounding="ROUND_FLOOR")
-        deduction = multiply(steps, rule.slope.value)
+        deduction, arithmetic = per_step(gap, rule.step.value, rule.slope.value, rule.whole_steps)
         score = max(full - deduction, ZERO)
         step_words = f"每{'满' if rule.whole_steps else ''}降低{plain(rule.step.value)}个百分点扣{points(rule.slope.value)}"
         words = (f"{name} {shown}，比 {plain(target)}% 低 {plain(gap)} 个百分点，{step_words}，"
-                 f"扣 {points(deduction)}，计 {points(score)}")
+                 f"扣 {arithmetic}，计 {points(score)}")
         if full - deduction < 0:
             words += "（扣完为止）"
         return Line(score, words, rule.span)
@@ -469,7 +463,7 @@ class Interpreter:
             else:
                 continue
             if tier.sign == 0:
-                return Line(ZERO, f"{values}，落在「{label}」档，不计分", tier.span)
+                return Line(ZERO, f"{values}，落在「{label}」档，本档 0分", tier.span)
             verb = outcome.verb(tier.sign)
             return Line(tier.points.value * tier.sign,
                         f"{values}，落在「{label}」档，{verb}{points(tier.points.value)}", tier.span)

@@ -24,21 +24,34 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=CONTEXT)
 
 
+SENTENCE_PLACES = 4
+"""Places a number is written with inside an explanation; a longer one is shown as ≈."""
+
+
 def plain(value: Decimal) -> str:
-    """The shortest exact writing of a value: 2.50 → 2.5, 10 → 10, 1E+1 → 10."""
-    if value == value.to_integral_value():
-        return f"{value.quantize(Decimal(1)):f}"
+    """The shortest exact writing of a value: 2.50 → 2.5, 10 → 10, 1E+1 → 10, −0 → 0."""
+    if value == 0:
+        return "0"
+    if value == value.to_integral_value(context=CONTEXT):
+        return f"{value.quantize(Decimal(1), context=CONTEXT):f}"
     return f"{value.normalize(CONTEXT):f}"
+
+
+def approx(value: Decimal) -> str:
+    """A value for a sentence: exact when short (2.5), else ≈ rounded (≈11.6667)."""
+    rounded = round_half_up(value, SENTENCE_PLACES)
+    return plain(value) if rounded == value else f"≈{plain(rounded)}"
 
 
 def shown(value: Decimal, places: int) -> str:
     """A score as published: rounded half-up to the policy's places, trailing zeros kept."""
-    return f"{round_half_up(value, places):f}"
+    rounded = round_half_up(value, places)
+    return f"{abs(rounded) if rounded == 0 else rounded:f}"
 
 
 def points(value: Decimal) -> str:
-    """A number of points in a sentence: 2.5分."""
-    return f"−{plain(-value)}分" if value < 0 else f"{plain(value)}分"
+    """A number of points in a sentence: 2.5分, −3分, ≈11.6667分."""
+    return f"−{approx(-value)}分" if value < 0 else f"{approx(value)}分"
 
 
 def divide(a: Decimal, b: Decimal) -> Decimal:
@@ -48,3 +61,20 @@ def divide(a: Decimal, b: Decimal) -> Decimal:
 
 def multiply(a: Decimal, b: Decimal) -> Decimal:
     return CONTEXT.multiply(a, b)
+
+
+def per_step(quantity: Decimal, step: Decimal, amount: Decimal, whole_steps: bool) -> tuple[Decimal, str]:
+    """``amount`` for every ``step`` of ``quantity`` (≥ 0), and the arithmetic in words.
+
+    Whole steps (每满) count only complete steps, by exact integer division; otherwise a part
+    of a step counts in proportion, multiplying before dividing so that 1 × 3 ÷ 3 is exactly 1.
+    """
+    quantity = max(quantity, ZERO)
+    if whole_steps:
+        steps = CONTEXT.divide_int(quantity, step)
+        result = multiply(steps, amount)
+        return result, f"{plain(quantity)} 中满 {plain(step)} 的有 {plain(steps)} 个，{plain(steps)} × {points(amount)} = {points(result)}"
+    result = divide(multiply(quantity, amount), step)
+    if step == 1:
+        return result, f"{plain(quantity)} × {points(amount)} = {points(result)}"
+    return result, f"{plain(quantity)} ÷ {plain(step)} × {points(amount)} = {points(result)}"

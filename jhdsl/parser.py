@@ -74,6 +74,11 @@ class _Indentation(Indenter):
             yield at(self.DEDENT_type)
 
 
+def leading_blanks(line: str) -> str:
+    """The indentation of a line: its leading spaces, full-width spaces and tabs."""
+    return line[: len(line) - len(line.lstrip(" \t\u3000"))]
+
+
 def indent_width(indent: str) -> int:
     return indent.count(" ") + 2 * indent.count("\u3000") + 4 * indent.count("\t")
 
@@ -89,6 +94,13 @@ def _lark() -> Lark:
         maybe_placeholders=False,
         cache=True,
     )
+
+
+@functools.cache
+def unit_words() -> frozenset[str]:
+    """The units a number may carry (分, %, 名, 个百分点 …), read from the grammar's NUMBER."""
+    pattern = next(t.pattern.value for t in _lark().terminals if t.name == "NUMBER")
+    return frozenset(re.search(r"\(([^()]*)\)\?$", pattern).group(1).split("|"))
 
 
 @functools.cache
@@ -120,7 +132,7 @@ def indentation_diagnostics(lines: list[str], file: str) -> list[Diagnostic]:
     for number, line in enumerate(lines, start=1):
         if _is_blank(line):
             continue
-        indent = line[: len(line) - len(line.lstrip(" \t\u3000"))]
+        indent = leading_blanks(line)
         odd = next((i for i, char in enumerate(indent, start=1) if char in "\t\u3000"), None)
         if odd is not None:
             what = "制表符（Tab）" if indent[odd - 1] == "\t" else "全角空格"
@@ -216,7 +228,8 @@ class _SyntaxProblem:
 
 
 def _last_content_line(lines: list[str], before: int) -> int:
-    for number in range(min(before, len(lines)) - 1, 0, -1):
+    """The last line before line ``before`` that holds more than blanks and comments."""
+    for number in range(min(before - 1, len(lines)), 0, -1):
         if not _is_blank(lines[number - 1]):
             return number
     return 1
@@ -277,7 +290,7 @@ def _describe(error: UnexpectedInput, lines: list[str], file: str) -> _SyntaxPro
             hint = f"关键字前后要有空格，应写作：{glued} {rest}"
             return _SyntaxProblem(Diagnostic("E102", ERROR, message, span, hint), token.line)
     line_text = lines[token.line - 1]
-    starts_line = token.column == len(line_text) - len(line_text.lstrip(" \t\u3000")) + 1
+    starts_line = token.column == len(leading_blanks(line_text)) + 1
     hint = _likely_fix(token, line_text, expected)
     if hint is not None:
         message = f"此处不应出现{_token_word(token)}"
@@ -290,20 +303,20 @@ def _describe(error: UnexpectedInput, lines: list[str], file: str) -> _SyntaxPro
     return _SyntaxProblem(Diagnostic("E100", ERROR, message, span, hint), token.line)
 
 
+_FIELD_WORDS = {"full_marks": "满分", "target": "对象", "places": "小数位", "doc_number": "文号",
+                "content": "内容", "method": "方式", "office": "科室", "start": "初始"}
+
 _SYNONYMS = {"如果": "若", "假如": "若", "当且": "且", "并且": "且", "而且": "且", "或者": "或", "不是": "非",
              "加": "加分", "减": "扣分", "得": "计"}
-_UNIT_WORDS = {"分", "%", "％", "个百分点", "百分点", "名", "人", "个", "次", "篇", "起", "例", "户", "件", "元"}
 
 
 def _likely_fix(token: Token, line_text: str, expected: set[str]) -> str | None:
     """A hint for the mistakes writers make most, when the token shows which one it is."""
     text = str(token)
     before = line_text[: token.column - 1]
-    if token.type == "NAME" and text in _UNIT_WORDS and re.search(r"\d\s+$", before):
+    if token.type == "NAME" and text in unit_words() and re.search(r"\d\s+$", before):
         number = re.search(r"(\d+(?:\.\d+)?)\s+$", before).group(1)
         return f"数字和单位之间不要空格，写作 {number}{text}"
-    if token.type == "NAME" and text in _SYNONYMS:
-        return f"请用关键字「{_SYNONYMS[text]}」"
     if token.type == "NUMBER" and expected & {"NAME", "QUOTED"}:
         return "以数字开头的名称请加引号，如「0-3岁早期教育」"
     if token.type == "CMP" and "KW_AND" in expected:
@@ -317,13 +330,13 @@ def _blank_block(lines: list[str], line: int) -> None:
     """Blank ``line`` and every following line indented deeper than it."""
     if not 1 <= line <= len(lines):
         return
-    own = indent_width(lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip(" \t\u3000"))])
+    own = indent_width(leading_blanks(lines[line - 1]))
     lines[line - 1] = ""
     for number in range(line + 1, len(lines) + 1):
         text = lines[number - 1]
         if _is_blank(text):
             continue
-        indent = text[: len(text) - len(text.lstrip(" \t\u3000"))]
+        indent = leading_blanks(text)
         if indent_width(indent) <= own:
             break
         lines[number - 1] = ""
@@ -515,20 +528,31 @@ class _ToAst(Transformer):
 
     # header
     def full_marks(self, meta, children):
-        return ("full_marks", _values(children)[0])
+        return ("full_marks", _values(children)[0], self._span(meta))
 
     def target(self, meta, children):
-        return ("target", _values(children)[0].text)
+        return ("target", _values(children)[0].text, self._span(meta))
 
     def places(self, meta, children):
-        return ("places", _values(children)[0])
+        return ("places", _values(children)[0], self._span(meta))
 
     def doc_number(self, meta, children):
-        return ("doc_number", _values(children)[0].text)
+        return ("doc_number", _values(children)[0].text, self._span(meta))
 
     def header(self, meta, children):
-        parts = _values(children)
-        return ast.Header(parts[0].text, span=parts[0].span, **dict(parts[1:]))
+        name, *fields = _values(children)
+        return ast.Header(name.text, span=name.span, **self._once(fields))
+
+    def _once(self, fields: list[tuple[str, object, ast.Span | None]]) -> dict:
+        """Fields given as (name, value, where); one written twice is reported, the first kept."""
+        found: dict = {}
+        for key, value, span in fields:
+            if key in found:
+                word = _FIELD_WORDS.get(key, key)
+                self.diagnostics.append(Diagnostic("E202", ERROR, f"「{word}」写了不止一次", span, "只保留一行"))
+                continue
+            found[key] = value
+        return found
 
     # rules
     def condition(self, meta, children):
@@ -613,28 +637,53 @@ class _ToAst(Transformer):
 
     # items and sections
     def content(self, meta, children):
-        return _Info("content", _values(children)[0].text)
+        return _Info("content", _values(children)[0].text, self._span(meta))
 
     def method(self, meta, children):
-        return _Info("method", _values(children)[0].text)
+        return _Info("method", _values(children)[0].text, self._span(meta))
 
     def office(self, meta, children):
-        return _Info("office", _values(children)[0].text)
+        return _Info("office", _values(children)[0].text, self._span(meta))
 
     def start_points(self, meta, children):
         if any(_is_kw(c, "KW_FULL") for c in children):
-            return _Start(None, True)
-        return _Start(_values(children)[0], False)
+            return _Start(None, True, self._span(meta))
+        return _Start(_values(children)[0], False, self._span(meta))
+
+    def _body(self, body: list) -> dict:
+        """The lines under an item or section, sorted into the node's fields."""
+        lists: dict = {"children": [], "rules": [], "vetoes": []}
+        single: list[tuple[str, object]] = []
+        for part in body:
+            if isinstance(part, _Info):
+                single.append((part.field, part.text, part.span))
+            elif isinstance(part, _Start):
+                single.append(("start", part, part.span))
+            elif isinstance(part, ast.Item | ast.Section):
+                lists["children"].append(part)
+            elif isinstance(part, ast.Veto):
+                lists["vetoes"].append(part)
+            else:
+                lists["rules"].append(part)
+        fields = {k: tuple(v) for k, v in lists.items()} | self._once(single)
+        start = fields.pop("start", None)
+        if start is not None:
+            fields["start"], fields["start_full"] = start.points, start.full
+        return fields
 
     def item(self, meta, children):
         name, points, *body = _values(children)
-        return ast.Item(name.text, points, span=name.span, **_body_fields(body))
+        fields = self._body(body)
+        if fields["children"] and ("start" in fields):
+            self.diagnostics.append(Diagnostic("E407", ERROR, f"「{name.text}」有子项，不能写「初始」", name.span,
+                                               "「初始」只用于没有子项的项目"))
+        return ast.Item(name.text, points, span=name.span, **fields)
 
     def section(self, meta, children):
         sign = ast.AWARD if children[0].type == "KW_BONUS" else ast.DEDUCT
         name, *body = _values(children)
         cap = body.pop(0) if any(_is_kw(c, "KW_CAP") for c in children) else None
-        fields = _body_fields(body)
+        fields = self._body(body)
         return ast.Section(sign, name.text, cap, fields.get("content"), fields["rules"], fields["children"],
                            fields["vetoes"], span=name.span)
 
@@ -652,14 +701,23 @@ class _ToAst(Transformer):
                                                "用 >=、>、<=、< 写明界线，如 80 <= 总分 < 90"))
         return op
 
+    def _band_value(self, value: ast.Quantity) -> Decimal:
+        if value.kind not in (ast.POINTS, ast.PLAIN):
+            self.diagnostics.append(Diagnostic("E305", ERROR, f"等次的界线「{value}」应是分数", value.span,
+                                               f"写作 {ast.expr_text(attrs.evolve(value, unit=''))} 或带「分」"))
+        return value.value
+
     def band_one(self, meta, children):
-        op, value = self._band_op(children[1]), children[2].value
+        op, value = self._band_op(children[1]), self._band_value(children[2])
         return _band_bounds(op, value, total_on_left=True)
 
     def band_two(self, meta, children):
         low_value, low_op, _total, high_op, high_value = children
-        low = _band_bounds(self._band_op(low_op), low_value.value, total_on_left=False)
-        high = _band_bounds(self._band_op(high_op), high_value.value, total_on_left=True)
+        low = _band_bounds(self._band_op(low_op), self._band_value(low_value), total_on_left=False)
+        high = _band_bounds(self._band_op(high_op), self._band_value(high_value), total_on_left=True)
+        if low.high is not None or high.low is not None:
+            self.diagnostics.append(Diagnostic(
+                "E501", ERROR, "等次的两个比较方向不一致", self._span(meta), "写作 下限 <= 总分 < 上限，如 80 <= 总分 < 90"))
         return _BandRange(low.low or high.low, high.high or low.high, False)
 
     def band_else(self, meta, children):
@@ -693,24 +751,8 @@ class _ToAst(Transformer):
                 fields["sections"].append(block)
             elif isinstance(block, ast.Veto):
                 fields["vetoes"].append(block)
-        return ast.Policy(header, **{k: tuple(v) for k, v in fields.items()}, span=self._span(meta))
-
-
-def _body_fields(body: list) -> dict:
-    """The lines under an item or section, sorted into the node's fields."""
-    fields: dict = {"children": [], "rules": [], "vetoes": []}
-    for part in body:
-        if isinstance(part, _Info):
-            fields[part.field] = part.text
-        elif isinstance(part, _Start):
-            fields["start"], fields["start_full"] = part.points, part.full
-        elif isinstance(part, ast.Item | ast.Section):
-            fields["children"].append(part)
-        elif isinstance(part, ast.Veto):
-            fields["vetoes"].append(part)
-        else:
-            fields["rules"].append(part)
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+        span = self._span(meta) or ast.Span(self.file, 1, 1, 1, 1)
+        return ast.Policy(header, **{k: tuple(v) for k, v in fields.items()}, span=span)
 
 
 def _band_bounds(op: str, value: Decimal, total_on_left: bool) -> _BandRange:
@@ -761,12 +803,14 @@ class _Block:
 class _Info:
     field: str
     text: str
+    span: ast.Span | None
 
 
 @attrs.frozen
 class _Start:
     points: ast.Quantity | None
     full: bool
+    span: ast.Span | None
 
 
 @attrs.frozen

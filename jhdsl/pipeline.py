@@ -50,7 +50,7 @@ def load_policy(path: str | Path) -> LoadedPolicy:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = "不是 UTF-8 编码" if isinstance(error, UnicodeDecodeError) else "无法读取"
-        diag = Diagnostic("E001", ERROR, f"政策文件 {path} {reason}", None,
+        diag = Diagnostic("E001", ERROR, f"政策文件 {path} {reason}", ast.Span(str(path), 1, 1, 1, 1),
                           "请以 UTF-8 编码保存 .jhp 文件" if reason != "无法读取" else None)
         return LoadedPolicy(ast.Policy(None), (diag,), "")
     return check_text(text, str(path))

@@ -103,7 +103,8 @@ def test_json_and_csv_formats():
     niutang = next(u for u in data["units"] if u["unit"] == "牛塘镇")
     assert (niutang["total"], niutang["grade"], niutang["vetoed"]) == ("100.00", "优秀", False)
     csv_lines = run("eval", POLICY, FACTS, "--format", "csv").stdout.splitlines()
-    assert csv_lines[0].startswith("单位,所属县区,上级单位,总分,基础分,加分,减分,等次,一票否决,领导重视")
+    # a byte-order mark first, so that Excel opens the UTF-8 file with its Chinese intact
+    assert csv_lines[0].startswith("\ufeff单位,所属县区,上级单位,总分,基础分,加分,减分,等次,一票否决,领导重视")
     assert len(csv_lines) == 15
 
 
@@ -172,3 +173,20 @@ def test_usage_mistakes_are_explained_in_chinese():
     result = run("eval", "不存在.jhp", FACTS)
     assert result.exit_code == 2
     assert "用法错误" in result.output and "找不到文件「不存在.jhp」" in result.output
+
+
+def test_explain_goes_with_the_table_only():
+    result = run("eval", POLICY, FACTS, "--explain", "--format", "json")
+    assert result.exit_code == 2 and "--explain" in result.output
+
+
+def test_huge_totals_fail_only_their_unit(tmp_path):
+    policy = tmp_path / "p.jhp"
+    policy.write_text("考核 甲\n事实\n  额: 数值\n项目 乙 10分\n  计分 10分\n加分 丙\n  按 额 每 1 加分 1分\n",
+                      encoding="utf-8")
+    facts = tmp_path / "u.csv"
+    facts.write_text("单位,额\n甲镇,1\n乙镇,123456789012345678901234\n", encoding="utf-8")
+    result = run("eval", policy, facts, "--format", "json")
+    assert result.exit_code == 0
+    totals = {u["unit"]: u["total"] for u in json.loads(result.stdout)["units"]}
+    assert totals == {"甲镇": "11.00", "乙镇": "123456789012345678901244.00"}  # 10 + 1 and 10 + the amount

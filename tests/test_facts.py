@@ -57,12 +57,12 @@ def test_one_broken_row_fails_only_its_unit_and_names_fact_and_value(tmp_path):
     table = load_facts(path, POLICY)
     assert [u.name for u in table.units] == ["湖塘镇", "牛塘镇"]
     assert table.failed_units == ["坏镇"]
-    found = {(p.fact, p.value, p.row) for p in table.problems}
+    found = {(p.fact, p.value, p.where) for p in table.problems}
     assert found == {
-        ("专题研究", "也许", 3),
-        ("符合率", "101", 3),  # a percentage above 100%
-        ("人数", "60", 3),  # outside 范围 0 至 50
-        ("互通[教育]", None, 3),  # missing, and no default
+        ("专题研究", "也许", "第 3 行"),
+        ("符合率", "101", "第 3 行"),  # a percentage above 100%
+        ("人数", "60", "第 3 行"),  # outside 范围 0 至 50
+        ("互通[教育]", None, "第 3 行"),  # missing, and no default
     }
     assert all(p.unit == "坏镇" for p in table.problems)
 
@@ -108,7 +108,7 @@ def test_duplicate_unit_names_are_not_silently_merged(tmp_path):
     table = load_facts(path, POLICY)
     assert len(table.units) == 1
     (problem,) = table.file_errors  # the first 甲镇 is scored; the second row is a file error
-    assert problem.row == 3 and "甲镇" in problem.message and table.failed_units == []
+    assert problem.where == "第 3 行" and "甲镇" in problem.message and table.failed_units == []
 
 
 @pytest.mark.parametrize(("name", "text", "reason"), [
@@ -124,3 +124,37 @@ def test_unreadable_files_raise_facts_error(tmp_path, name, text, reason):
 def test_money_may_be_written_in_wan_yuan(tmp_path):
     path = write(tmp_path, "u.csv", "单位,专题研究,符合率,人数,经费,互通[公安],互通[教育]\n甲镇,是,90,1,1.2万元,是,是\n")
     assert load_facts(path, POLICY).units[0].values["经费"] == D(12000)
+
+
+@pytest.mark.parametrize(("header", "reason"), [
+    ("单位,专题研究,符合率,人数,人数", "人数"),  # the same column twice
+    ("单位,专题研究, 符合率,符合率,人数", "符合率"),  # the same after trimming spaces
+    ("单位,专题研究,符合率,人数,互通[公安],互通【公安】", "互通"),  # two spellings of one member
+])
+def test_a_fact_given_twice_is_refused_not_silently_overwritten(tmp_path, header, reason):
+    cells = ",".join(["甲镇"] + ["1"] * (header.count(",")))
+    with pytest.raises(FactsError, match=reason):
+        load_facts(write(tmp_path, "u.csv", f"{header}\n{cells}\n"), POLICY)
+
+
+def test_trailing_empty_columns_from_excel_are_ignored(tmp_path):
+    path = write(tmp_path, "u.csv", "单位,专题研究,符合率,人数,互通[公安],互通[教育],,\n甲镇,是,90,1,是,是,,\n")
+    table = load_facts(path, POLICY)
+    assert table.problems == () and len(table.units) == 1
+
+
+@pytest.mark.parametrize(("cell", "value"), [("1,200", D(1200)), (" 97 ", D(97)), ("１２", D(12))])
+def test_numbers_as_offices_write_them(tmp_path, cell, value):
+    path = write(tmp_path, "u.csv", f"单位,专题研究,符合率,人数,经费,互通[公安],互通[教育]\n甲镇,是,90,1,\"{cell}\",是,是\n")
+    assert load_facts(path, POLICY).units[0].values["经费"] == value
+
+
+@pytest.mark.parametrize("cell", ["3,5", "1,2,3", "1e5", "1_0", ".5e1", "9" * 40])
+def test_doubtful_numbers_fail_their_unit_only(tmp_path, cell):
+    path = write(tmp_path, "u.csv",
+                 "单位,专题研究,符合率,人数,经费,互通[公安],互通[教育]\n"
+                 f"甲镇,是,90,1,\"{cell}\",是,是\n乙镇,是,90,1,5,是,是\n")
+    table = load_facts(path, POLICY)
+    assert [u.name for u in table.units] == ["乙镇"]
+    (problem,) = table.problems
+    assert (problem.unit, problem.fact) == ("甲镇", "经费")

@@ -155,7 +155,7 @@ def test_rate_scale_depends_on_the_period(period, rate, score):
 def test_rate_scale_explains_the_deduction():
     result = leaf(RATE, {"期间": "全年"}, 投入到位率=D("92"))
     text = result.lines[-1].text
-    assert "92%" in text and "8 个百分点" in text and "扣 20分" in text and "计 10分" in text
+    assert text == "投入到位率 92%，比 100% 低 8 个百分点，每降低1个百分点扣2.5分，扣 8 × 2.5分 = 20分，计 10分"
 
 
 def test_threshold_then_slope_without_floor():
@@ -354,3 +354,16 @@ def test_explanation_lines_add_up_to_every_score():
     bonus, penalty = result.sections
     assert sum(line.amount for line in bonus.lines) == bonus.amount  # 3 + 4 − 2 (cap) = 5
     assert -sum(line.amount for line in penalty.lines) == penalty.amount  # −4 − 1 = −5
+
+
+def test_a_third_times_three_is_exactly_one():
+    # 按 人数 每 3名 计 3分 with 1 person: 1 × 3 ÷ 3 = 1 exactly, so the band 总分 >= 1 holds
+    text = "事实\n  人数: 整数\n项目 甲 10分\n  按 人数 每 3名 计 3分\n等次\n  合格 总分 >= 1\n  不合格 其余\n"
+    result = run(text, 人数=D(1))
+    assert result.total == D(1) and result.grade == "合格"
+
+
+def test_whole_steps_use_exact_integer_division():
+    text = "事实\n  人数: 整数\n项目 甲 10分\n  按 人数 每满 3名 计 1分\n"
+    assert leaf(text, 人数=D(8)).score == D(2)  # 8 holds 2 whole steps of 3
+    assert leaf(text, 人数=D(9)).score == D(3)
