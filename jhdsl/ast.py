@@ -249,12 +249,22 @@ DEDUCT = -1
 
 
 @attrs.frozen
+class Multiplier:
+    """加倍 若 条件 (factor 2) or 减半 若 条件 (factor 0.5) on a rule's amount."""
+
+    factor: Decimal
+    condition: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class Fixed:
     """计分 3分 若 条件 / 扣分 5分 若 条件: a fixed amount when a condition holds."""
 
     sign: int
     points: Quantity
     condition: Expr | None = None
+    multipliers: tuple[Multiplier, ...] = ()
     span: Span | None = _span()
 
 
@@ -273,6 +283,7 @@ class PerUnit:
     points: Quantity
     cap: Quantity | None = None
     condition: Expr | None = None
+    multipliers: tuple[Multiplier, ...] = ()
     span: Span | None = _span()
 
 
@@ -354,6 +365,7 @@ class Veto:
     name: str
     condition: Expr
     content: str | None = None
+    climb: int = 0
     span: Span | None = _span()
 
 
@@ -375,6 +387,7 @@ class Item:
     start: Quantity | None = None
     start_full: bool = False
     vetoes: tuple[Veto, ...] = ()
+    negative: bool = False
     span: Span | None = _span()
 
 
@@ -389,6 +402,7 @@ class Section:
     rules: tuple[Rule, ...] = ()
     children: tuple[Section, ...] = ()
     vetoes: tuple[Veto, ...] = ()
+    highest_only: bool = False
     span: Span | None = _span()
 
 
@@ -408,6 +422,90 @@ class Band:
     low: Bound | None = None
     high: Bound | None = None
     otherwise: bool = False
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class ShareCut:
+    """扣减 20% 若 条件: the total is cut by a share of itself when the condition holds."""
+
+    share: Quantity
+    condition: Expr
+    content: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Condition:
+    """One line of 资格: a requirement (必须) or an exclusion (排除)."""
+
+    expr: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Eligibility:
+    """资格: requirements that must all hold and exclusions of which any one disqualifies."""
+
+    requirements: tuple[Condition, ...] = ()
+    exclusions: tuple[Condition, ...] = ()
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Ranking:
+    """排名 名称 按 总分|项目: units ordered by a score, best first (升序: lowest first).
+
+    ``key`` and ``tie_break`` name an item or section whose score is used, or None for 总分.
+    Units with equal keys share a rank unless the tie-break tells them apart.
+    """
+
+    name: str
+    key: str | None = None
+    ascending: bool = False
+    in_group: bool = False
+    tie_break: str | None = None
+    has_tie_break: bool = False
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Outcome:
+    """结果 名称 按 排名 前 N名 | 后 N名 | 名额 表: what the chosen units receive.
+
+    ``hand_down`` names earlier outcomes whose holders are passed over (顺延) in favour of
+    the next unit. ``reward`` and ``fine`` are money in yuan; ``veto`` makes it a 一票否决.
+    """
+
+    name: str
+    ranking: str
+    select: str  # "top", "bottom" or "quota"
+    count: Quantity | None = None
+    quota: str | None = None
+    reward: Quantity | None = None
+    fine: Quantity | None = None
+    veto: bool = False
+    hand_down: tuple[str, ...] = ()
+    content: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class QuotaRow:
+    """One group's number of places in a 名额 table."""
+
+    group: str
+    count: Quantity
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class QuotaTable:
+    """名额 名称 合计 N: places per group (所属县区), with the total the text states."""
+
+    name: str
+    rows: tuple[QuotaRow, ...]
+    stated_total: Quantity | None = None
     span: Span | None = _span()
 
 
@@ -435,6 +533,11 @@ class Policy:
     sections: tuple[Section, ...] = ()
     vetoes: tuple[Veto, ...] = ()
     bands: tuple[Band, ...] = ()
+    share_cuts: tuple[ShareCut, ...] = ()
+    eligibility: Eligibility | None = None
+    rankings: tuple[Ranking, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    quotas: tuple[QuotaTable, ...] = ()
     span: Span | None = _span()
 
     @property

@@ -15,6 +15,7 @@ import attrs
 
 from jhdsl import ast
 from jhdsl.errors import ERROR, WARNING, Diagnostic, suggestion
+from jhdsl.numbers import plain
 
 NUMERIC = {ast.COUNT, ast.NUMBER, ast.MONEY, ast.PLAIN}
 
@@ -71,6 +72,9 @@ class Checker:
         for veto in self.policy.vetoes:
             self.check_veto(veto)
         self.check_scoring_names()
+        self.check_total_rules()
+        self.check_rankings()
+        self.check_outcomes()
         self.check_points_total()
         self.check_bands()
         self.check_unused()
@@ -203,7 +207,12 @@ class Checker:
         method = getattr(self, "rule_" + type(rule).__name__.lower())
         method(rule, scope, item_points, in_section)
 
+    def check_multipliers(self, rule: ast.Fixed | ast.PerUnit, scope: _Scope) -> None:
+        for multiplier in rule.multipliers:
+            self.check_condition(multiplier.condition, scope)
+
     def rule_fixed(self, rule: ast.Fixed, scope, item_points, in_section) -> None:
+        self.check_multipliers(rule, scope)
         self.check_points_unit(rule.points)
         self.check_sign(rule.sign, rule.span, in_section)
         if rule.condition is not None:
@@ -211,11 +220,12 @@ class Checker:
         if rule.points.value == 0 or (rule.condition is not None and self.never(rule.condition)):
             self.report("W601", "这条规则永远不会改变得分", rule.span,
                         "分值为 0，或条件在事实的取值范围内不可能成立")
-        elif item_points is not None and rule.points.value > item_points:
+        elif item_points is not None and rule.sign == ast.AWARD and rule.points.value > item_points:
             self.report("W405", f"规则分值 {rule.points} 超过本项分值 {_points_text(item_points)}，"
                         "超出部分会被截去", rule.points.span)
 
     def rule_perunit(self, rule: ast.PerUnit, scope, item_points, in_section) -> None:
+        self.check_multipliers(rule, scope)
         self.check_points_unit(rule.points)
         self.check_sign(rule.sign, rule.span, in_section)
         kind = self.infer(rule.measure, scope)
@@ -312,6 +322,76 @@ class Checker:
 
     def check_veto(self, veto: ast.Veto) -> None:
         self.check_condition(veto.condition, _Scope())
+
+    # ---- the total, eligibility, rankings, outcomes -----------------------------------------
+
+    def check_total_rules(self) -> None:
+        for cut in self.policy.share_cuts:
+            if cut.share.kind != ast.PERCENT or not 0 < cut.share.value <= 100:
+                self.report("E304", f"扣减的比例「{cut.share}」应是 0% 到 100% 之间的百分比", cut.share.span,
+                            "如：扣减 20% 若 出现违规情况")
+            self.check_condition(cut.condition, _Scope())
+        rules = self.policy.eligibility
+        if rules is not None:
+            for line in (*rules.requirements, *rules.exclusions):
+                self.check_condition(line.expr, _Scope())
+
+    def scoring_names(self) -> list[str]:
+        return [n.name for n in (*ast.all_items(self.policy.items), *ast.all_sections(self.policy.sections))]
+
+    def check_rankings(self) -> None:
+        seen: set[str] = set()
+        names = self.scoring_names()
+        for ranking in self.policy.rankings:
+            if ranking.name in seen:
+                self.report("E202", f"排名「{ranking.name}」重复", ranking.span)
+            seen.add(ranking.name)
+            for key in (ranking.key, ranking.tie_break):
+                if key is not None and key not in names:
+                    self.report("E201", f"排名依据「{key}」不是项目或加减分部分的名称", ranking.span,
+                                suggestion(key, names) or "排名可按 总分，或按某个项目、加分、减分部分的得分")
+
+    def check_outcomes(self) -> None:
+        rankings = {r.name: r for r in self.policy.rankings}
+        quotas = {q.name for q in self.policy.quotas}
+        earlier: list[str] = []
+        for outcome in self.policy.outcomes:
+            if outcome.name in earlier:
+                self.report("E202", f"结果「{outcome.name}」重复", outcome.span)
+            ranking = rankings.get(outcome.ranking)
+            if ranking is None:
+                self.report("E205", f"未声明的排名「{outcome.ranking}」", outcome.span,
+                            suggestion(outcome.ranking, rankings) or "先写：排名 名称 按 总分")
+            if outcome.count is not None and (outcome.count.value < 1 or outcome.count.value
+                                              != outcome.count.value.to_integral_value()):
+                self.report("E303", f"名次数「{outcome.count}」应是正整数", outcome.count.span)
+            if outcome.select == "quota":
+                if outcome.quota not in quotas:
+                    self.report("E205", f"未声明的名额表「{outcome.quota}」", outcome.span,
+                                suggestion(outcome.quota, quotas) or "先写：名额 表名，下面每行一个县区和名额")
+                if ranking is not None and not ranking.in_group:
+                    self.report("E303", f"按名额推荐要用组内排名，「{ranking.name}」不是组内排名", outcome.span,
+                                f"在排名一行末尾加「组内」：排名 {ranking.name} 按 … 组内")
+            for name in outcome.hand_down:
+                if name not in earlier:
+                    self.report("E201", f"顺延要避开的「{name}」不是写在前面的结果", outcome.span,
+                                suggestion(name, earlier) or "顺延只能避开写在这一结果之前的结果")
+            for money in (outcome.reward, outcome.fine):
+                if money is not None and money.kind != ast.MONEY:
+                    self.report("E305", f"金额「{money}」应带单位「元」或「万元」", money.span)
+            earlier.append(outcome.name)
+        for table in self.policy.quotas:
+            groups = [row.group for row in table.rows]
+            for row in table.rows:
+                if groups.count(row.group) > 1:
+                    self.report("E202", f"名额表中「{row.group}」出现了不止一次", row.span)
+                if row.count.value < 0 or row.count.value != row.count.value.to_integral_value():
+                    self.report("E303", f"名额「{row.count}」应是非负整数", row.count.span)
+            total = sum((row.count.value for row in table.rows), Decimal(0))
+            if table.stated_total is not None and total != table.stated_total.value:
+                self.report("W403", f"名额表「{table.name}」各行合计 {plain(total)} 个，与所写的合计 "
+                            f"{plain(table.stated_total.value)} 个不符", table.stated_total.span,
+                            "核对原文：各县区名额之和应等于总名额")
 
     # ---- expressions ----------------------------------------------------------------------
 

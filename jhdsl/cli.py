@@ -16,9 +16,10 @@ import click
 
 from jhdsl import report
 from jhdsl.display import render_diagnostic
-from jhdsl.errors import EvaluationError, FactsError, JhdslError, ParameterError, suggestion
+from jhdsl.errors import FactsError, JhdslError, ParameterError, suggestion
 from jhdsl.facts import load_facts
-from jhdsl.interpreter import Interpreter, resolve_params
+from jhdsl.interpreter import resolve_params
+from jhdsl.outcomes import evaluate_all
 from jhdsl.pipeline import LoadedPolicy, load_policy
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -157,7 +158,6 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
     except FactsError as error:
         click.echo(f"错误：{error}", err=True)
         sys.exit(EXIT_ERRORS)
-    chosen = list(table.units)
     problems = list(table.problems)
     if units:
         known = {u.name for u in table.units}
@@ -165,21 +165,20 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
             if name not in known and name not in table.failed_units:
                 hint = suggestion(name, known) or ""
                 raise ParameterError(f"事实文件中没有单位「{name}」。{hint}")
-        chosen = [u for u in table.units if u.name in units]
         problems = [p for p in problems if p.unit is None or p.unit in units]
     for problem in problems:
         label = "警告" if problem.warning else "错误"
         click.echo(f"{facts}：{label}：{problem.describe()}", err=True)
 
-    interpreter = Interpreter(loaded.policy, params)
-    results = []
+    settled = evaluate_all(loaded.policy, table.units, params)
+    for problem in settled.problems:
+        click.echo(f"{facts}：错误：{problem}", err=True)
     failed = [name for name in table.failed_units if not units or name in units]
-    for unit in chosen:
-        try:
-            results.append(interpreter.evaluate(unit))
-        except EvaluationError as error:
-            click.echo(f"{facts}：错误：单位「{unit.name}」：{error}", err=True)
-            failed.append(unit.name)
+    for name, reason in settled.failed:
+        if not units or name in units:
+            click.echo(f"{facts}：错误：单位「{name}」：{reason}", err=True)
+            failed.append(name)
+    results = [r for r in settled.results if not units or r.unit in units]
     if output_format == "json":
         click.echo(report.json_text(results, loaded.policy))
     elif output_format == "csv":
@@ -191,4 +190,5 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
 
     click.echo(f"已评分 {len(results)} 个单位，失败 {len(failed)} 个"
                + (f"（{'、'.join(failed)}）" if failed else ""), err=True)
-    sys.exit(EXIT_ERRORS if failed or any(p.unit is None and not p.warning for p in problems) else EXIT_OK)
+    file_errors = any(p.unit is None and not p.warning for p in problems) or settled.problems
+    sys.exit(EXIT_ERRORS if failed or file_errors else EXIT_OK)

@@ -59,10 +59,34 @@ class SectionResult:
 
 @attrs.frozen
 class VetoHit:
-    """一票否决 that applies to a unit, with the reason in words."""
+    """一票否决 that applies to a unit, with the reason in words.
+
+    ``climb`` is how many levels of parent units the veto also applies to (上否一级 is 1).
+    """
 
     name: str
     reason: str
+    climb: int = 0
+
+
+@attrs.frozen
+class RankPlace:
+    """A unit's place in one 排名: rank (ties share it) out of ``size`` units of its group."""
+
+    ranking: str
+    rank: int
+    size: int
+    group: str | None = None
+
+
+@attrs.frozen
+class Award:
+    """An outcome (结果) a unit receives, why, and the money attached (fines negative)."""
+
+    name: str
+    reason: str
+    money: Decimal | None = None
+    veto: bool = False
 
 
 @attrs.frozen
@@ -81,6 +105,12 @@ class UnitResult:
     vetoes: tuple[VetoHit, ...]
     grade: str | None
     lines: tuple[Line, ...] = ()
+    cut: Decimal = Decimal(0)
+    cut_lines: tuple[Line, ...] = ()
+    eligible: bool | None = None
+    ineligible: tuple[str, ...] = ()
+    ranks: tuple[RankPlace, ...] = ()
+    outcomes: tuple[Award, ...] = ()
 
     @property
     def vetoed(self) -> bool:
@@ -297,17 +327,47 @@ class Interpreter:
         sections = tuple(self.section(s, env) for s in self.policy.sections)
         bonus = sum((s.amount for s in sections if s.sign == ast.AWARD), ZERO)
         penalty = sum((s.amount for s in sections if s.sign == ast.DEDUCT), ZERO)
-        total = base + bonus - penalty
+        cut_lines = list(self.share_cuts(env, base + bonus - penalty))
+        cut = -sum((line.amount for line in cut_lines), ZERO)
+        total = base + bonus - penalty - cut
         vetoes = tuple(self.veto_hits(env))
         grade = None if vetoes else self.grade(total)
+        eligible, ineligible = self.eligibility(env)
         return UnitResult(unit.name, unit.group, unit.parent, total, base, bonus, penalty, items,
-                          sections, vetoes, grade, tuple(lines))
+                          sections, vetoes, grade, tuple(lines), cut, tuple(cut_lines), eligible, ineligible)
+
+    def share_cuts(self, env: Env, total: Decimal):
+        """扣减 N%: each that holds takes its share of the total as it stands after the ones before."""
+        for rule in self.policy.share_cuts:
+            holds, words = env.condition_words(rule.condition)
+            if not holds:
+                continue
+            cut = divide(multiply(max(total, ZERO), rule.share.value), Decimal(100))
+            yield Line(-cut, f"扣减 {plain(rule.share.value)}%：{words}，{points(total)} × {plain(rule.share.value)}% = "
+                             f"{points(cut)}，扣减后 {points(total - cut)}", rule.span)
+            total -= cut
+
+    def eligibility(self, env: Env) -> tuple[bool | None, tuple[str, ...]]:
+        """资格: None without one; else whether every requirement holds and no exclusion does."""
+        rules = self.policy.eligibility
+        if rules is None:
+            return None, ()
+        failures = []
+        for requirement in rules.requirements:
+            holds, words = env.condition_words(requirement.expr)
+            if not holds:
+                failures.append(f"不符合条件：{words}")
+        for exclusion in rules.exclusions:
+            holds, words = env.condition_words(exclusion.expr)
+            if holds:
+                failures.append(f"属于排除情形：{words}")
+        return not failures, tuple(failures)
 
     def veto_hits(self, env: Env):
         for veto in self.vetoes:
             holds, words = env.condition_words(veto.condition)
             if holds:
-                yield VetoHit(veto.name, f"{veto.name}：{words}")
+                yield VetoHit(veto.name, f"{veto.name}：{words}", veto.climb)
 
     def grade(self, total: Decimal) -> str | None:
         for band in self.policy.bands:
@@ -350,7 +410,7 @@ class Interpreter:
         elif raw > full:
             lines.append(Line(full - raw, f"计满为止：合计 {points(raw)}，超过本项分值 {points(full)}，按 {points(full)} 计"))
             score = full
-        elif raw < 0:
+        elif raw < 0 and not item.negative:
             lines.append(Line(-raw, f"扣完为止：合计 {points(raw)}，本项最低 0分，按 0分 计"))
             score = ZERO
         else:
@@ -366,6 +426,13 @@ class Interpreter:
         children = tuple(self.section(c, env) for c in section.children)
         lines = outcome.lines
         raw = section.sign * sum((line.amount for line in lines), ZERO) + sum((c.amount for c in children), ZERO)
+        if section.highest_only:
+            parts = [section.sign * line.amount for line in lines] + [c.amount for c in children]
+            best = max(parts, default=ZERO)
+            if best != raw:
+                lines.append(Line(section.sign * (best - raw),
+                                  f"就高不重复：合计 {points(raw)}，只取最高的一项 {points(best)}"))
+            raw = best
         amount = raw
         if section.cap is not None and raw > section.cap.value:
             amount = section.cap.value
@@ -405,13 +472,26 @@ class Interpreter:
                 for inner in branch:
                     self.rule(inner, env, item_points, outcome, prefix)
 
+    def multiplied(self, rule: ast.Fixed | ast.PerUnit, env: Env, amount: Decimal) -> tuple[Decimal, str]:
+        """A rule's amount after its 加倍/减半 that hold, and the words for them."""
+        words = ""
+        for multiplier in rule.multipliers:
+            holds, why = env.condition_words(multiplier.condition)
+            if holds:
+                word = "加倍" if multiplier.factor > 1 else "减半"
+                amount = multiply(amount, multiplier.factor)
+                words += f"；{why}，{word}为 {points(amount)}"
+        return amount, words
+
     def fixed(self, rule: ast.Fixed, env: Env, prefix: str, verb: str) -> Line:
         amount = rule.points.value
         if rule.condition is None:
-            return Line(amount * rule.sign, f"{prefix}{verb}{points(amount)}", rule.span)
+            amount, more = self.multiplied(rule, env, amount)
+            return Line(amount * rule.sign, f"{prefix}{verb}{points(rule.points.value)}{more}", rule.span)
         holds, words = env.condition_words(rule.condition)
         if holds:
-            return Line(amount * rule.sign, f"{prefix}{verb}{points(amount)}：{words}", rule.span)
+            amount, more = self.multiplied(rule, env, amount)
+            return Line(amount * rule.sign, f"{prefix}{verb}{points(rule.points.value)}：{words}{more}", rule.span)
         missed = f"未{verb}{points(amount)}" if rule.sign == ast.AWARD else "不扣分"
         return Line(ZERO, f"{prefix}{missed}：{words}", rule.span)
 
@@ -424,7 +504,8 @@ class Interpreter:
         measure = env.evaluate(rule.measure)
         raw, arithmetic = per_step(measure, rule.step.value, rule.points.value, rule.whole_steps)
         values = env.facts_used(rule.measure) or f"{env.text(rule.measure)} = {plain(measure)}"
-        words = f"{head}：{values}，{arithmetic}"
+        raw, more = self.multiplied(rule, env, raw)
+        words = f"{head}：{values}，{arithmetic}{more}"
         amount = raw
         if rule.cap is not None and raw > rule.cap.value:
             amount = rule.cap.value

@@ -304,7 +304,8 @@ def _describe(error: UnexpectedInput, lines: list[str], file: str) -> _SyntaxPro
 
 
 _FIELD_WORDS = {"full_marks": "满分", "target": "对象", "places": "小数位", "doc_number": "文号",
-                "content": "内容", "method": "方式", "office": "科室", "start": "初始"}
+                "content": "内容", "method": "方式", "office": "科室", "start": "初始", "reward": "奖励",
+                "fine": "罚款", "veto": "一票否决", "hand_down": "顺延"}
 
 _SYNONYMS = {"如果": "若", "假如": "若", "当且": "且", "并且": "且", "而且": "且", "或者": "或", "不是": "非",
              "加": "加分", "减": "扣分", "得": "计"}
@@ -573,17 +574,23 @@ class _ToAst(Transformer):
     def whole_steps(self, meta, children):
         return True
 
+    def multiplier(self, meta, children):
+        factor = Decimal(2) if children[0].type == "KW_DOUBLE" else Decimal("0.5")
+        return ast.Multiplier(factor, _values(children)[0], span=self._span(meta))
+
     def fixed(self, meta, children):
-        parts = _values(children)
+        parts = [p for p in _values(children) if not isinstance(p, ast.Multiplier)]
+        multipliers = tuple(p for p in _values(children) if isinstance(p, ast.Multiplier))
         sign, points = parts[0], parts[1]
         condition = parts[2] if len(parts) > 2 else None
-        return ast.Fixed(sign, points, condition, span=self._span(meta))
+        return ast.Fixed(sign, points, condition, multipliers, span=self._span(meta))
 
     def per_unit(self, meta, children):
-        measure, whole, step, sign, points, *rest = _values(children)
+        multipliers = tuple(p for p in _values(children) if isinstance(p, ast.Multiplier))
+        measure, whole, step, sign, points, *rest = [p for p in _values(children) if not isinstance(p, ast.Multiplier)]
         cap = rest.pop(0) if any(_is_kw(c, "KW_CAP") for c in children) else None
         condition = rest[0] if rest else None
-        return ast.PerUnit(measure, step, whole, sign, points, cap, condition, span=self._span(meta))
+        return ast.PerUnit(measure, step, whole, sign, points, cap, condition, multipliers, span=self._span(meta))
 
     def full_award(self, meta, children):
         parts = _values(children)
@@ -677,21 +684,105 @@ class _ToAst(Transformer):
         if fields["children"] and ("start" in fields):
             self.diagnostics.append(Diagnostic("E407", ERROR, f"「{name.text}」有子项，不能写「初始」", name.span,
                                                "「初始」只用于没有子项的项目"))
-        return ast.Item(name.text, points, span=name.span, **fields)
+        negative = any(_is_kw(c, "KW_NEGATIVE") for c in children)
+        return ast.Item(name.text, points, span=name.span, negative=negative, **fields)
 
     def section(self, meta, children):
         sign = ast.AWARD if children[0].type == "KW_BONUS" else ast.DEDUCT
         name, *body = _values(children)
         cap = body.pop(0) if any(_is_kw(c, "KW_CAP") for c in children) else None
         fields = self._body(body)
+        highest = any(_is_kw(c, "KW_HIGHEST") for c in children)
         return ast.Section(sign, name.text, cap, fields.get("content"), fields["rules"], fields["children"],
-                           fields["vetoes"], span=name.span)
+                           fields["vetoes"], highest, span=name.span)
+
+    def climb_one(self, meta, children):
+        return _Climb(1)
+
+    def climb_levels(self, meta, children):
+        levels = _values(children)[0]
+        if levels.value != levels.value.to_integral_value() or levels.value < 1:
+            self.diagnostics.append(Diagnostic("E303", ERROR, "上否的级数应是正整数", levels.span, "如：上否 2级"))
+        return _Climb(int(levels.value))
 
     def veto(self, meta, children):
         parts = _values(children)
         name, condition = parts[0], parts[1]
+        climb = next((p.levels for p in parts if isinstance(p, _Climb)), 0)
         content = next((p.text for p in parts[2:] if isinstance(p, _Info) and p.field == "content"), None)
-        return ast.Veto(name.text, condition, content, span=name.span)
+        return ast.Veto(name.text, condition, content, climb, span=name.span)
+
+    # the total, eligibility, rankings and outcomes
+    def share_cut(self, meta, children):
+        share, condition, *infos = _values(children)
+        content = next((i.text for i in infos if i.field == "content"), None)
+        return ast.ShareCut(share, condition, content, span=self._span(meta))
+
+    def requirement(self, meta, children):
+        return ("requirements", ast.Condition(_values(children)[0], span=self._span(meta)))
+
+    def exclusion(self, meta, children):
+        return ("exclusions", ast.Condition(_values(children)[0], span=self._span(meta)))
+
+    def eligibility(self, meta, children):
+        lines = _values(children)
+        return ast.Eligibility(tuple(c for k, c in lines if k == "requirements"),
+                               tuple(c for k, c in lines if k == "exclusions"), span=self._span(meta))
+
+    def rank_key(self, meta, children):
+        value = children[0]
+        return _RankKey(None if isinstance(value, Token) else value.text)
+
+    def rank_option(self, meta, children):
+        return children[0].type
+
+    def tie_break(self, meta, children):
+        return _TieBreak(_values(children)[0].name)
+
+    def ranking(self, meta, children):
+        name, key, *rest = _values(children)
+        tie = next((r for r in rest if isinstance(r, _TieBreak)), None)
+        return ast.Ranking(name.text, key.name, "KW_ASCENDING" in rest, "KW_IN_GROUP" in rest,
+                           tie.name if tie else None, tie is not None, span=name.span)
+
+    def top(self, meta, children):
+        ranking, count = _values(children)
+        return {"ranking": ranking.text, "select": "top", "count": count}
+
+    def bottom(self, meta, children):
+        ranking, count = _values(children)
+        return {"ranking": ranking.text, "select": "bottom", "count": count}
+
+    def by_quota(self, meta, children):
+        ranking, table = _values(children)
+        return {"ranking": ranking.text, "select": "quota", "quota": table.text}
+
+    def reward(self, meta, children):
+        return ("reward", _values(children)[0], self._span(meta))
+
+    def fine(self, meta, children):
+        return ("fine", _values(children)[0], self._span(meta))
+
+    def result_veto(self, meta, children):
+        return ("veto", True, self._span(meta))
+
+    def hand_down(self, meta, children):
+        return ("hand_down", tuple(n.text for n in _values(children)), self._span(meta))
+
+    def result(self, meta, children):
+        name, selection, *lines = _values(children)
+        fields = self._once([(i.field, i.text, i.span) if isinstance(i, _Info) else i for i in lines])
+        return ast.Outcome(name.text, **selection, **{k: v for k, v in fields.items() if k in _OUTCOME_FIELDS},
+                           span=name.span)
+
+    def quota_row(self, meta, children):
+        group, count = _values(children)
+        return ast.QuotaRow(group.text, count, span=group.span)
+
+    def quota_table(self, meta, children):
+        name, *rest = _values(children)
+        stated = rest.pop(0) if rest and isinstance(rest[0], ast.Quantity) else None
+        return ast.QuotaTable(name.text, tuple(rest), stated, span=name.span)
 
     # grades
     def _band_op(self, token: Token) -> str:
@@ -732,7 +823,8 @@ class _ToAst(Transformer):
 
     def start(self, meta, children):
         fields: dict = {"params": [], "lists": [], "facts": [], "items": [], "sections": [],
-                        "vetoes": [], "bands": []}
+                        "vetoes": [], "bands": [], "share_cuts": [], "rankings": [], "outcomes": [], "quotas": []}
+        eligibility = None
         header = None
         for block in _values(children):
             if isinstance(block, ast.Header):
@@ -743,16 +835,15 @@ class _ToAst(Transformer):
             elif isinstance(block, _Block):
                 key = {"facts": "facts", "params": "params", "grades": "bands"}[block.kind]
                 fields[key].extend(block.entries)
-            elif isinstance(block, ast.ListDecl):
-                fields["lists"].append(block)
-            elif isinstance(block, ast.Item):
-                fields["items"].append(block)
-            elif isinstance(block, ast.Section):
-                fields["sections"].append(block)
-            elif isinstance(block, ast.Veto):
-                fields["vetoes"].append(block)
+            elif isinstance(block, ast.Eligibility):
+                if eligibility is not None:
+                    self.diagnostics.append(Diagnostic("E202", ERROR, "「资格」只能写一处", block.span,
+                                                       f"把条件合并到第 {eligibility.span.line} 行的「资格」中"))
+                eligibility = eligibility or block
+            else:
+                fields[_BLOCK_FIELDS[type(block)]].append(block)
         span = self._span(meta) or ast.Span(self.file, 1, 1, 1, 1)
-        return ast.Policy(header, **{k: tuple(v) for k, v in fields.items()}, span=span)
+        return ast.Policy(header, **{k: tuple(v) for k, v in fields.items()}, eligibility=eligibility, span=span)
 
 
 def _band_bounds(op: str, value: Decimal, total_on_left: bool) -> _BandRange:
@@ -764,6 +855,27 @@ def _band_bounds(op: str, value: Decimal, total_on_left: bool) -> _BandRange:
     if op in ("<=", "<"):
         return _BandRange(None, ast.Bound(value, op == "<="), False)
     return _BandRange(ast.Bound(value, True), ast.Bound(value, True), False)
+
+
+_BLOCK_FIELDS = {ast.ListDecl: "lists", ast.Item: "items", ast.Section: "sections", ast.Veto: "vetoes",
+                 ast.ShareCut: "share_cuts", ast.Ranking: "rankings", ast.Outcome: "outcomes",
+                 ast.QuotaTable: "quotas"}
+_OUTCOME_FIELDS = {"reward", "fine", "veto", "hand_down", "content"}
+
+
+@attrs.frozen
+class _Climb:
+    levels: int
+
+
+@attrs.frozen
+class _RankKey:
+    name: str | None  # None: 总分
+
+
+@attrs.frozen
+class _TieBreak:
+    name: str | None
 
 
 @attrs.frozen

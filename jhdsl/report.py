@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from jhdsl import ast
 from jhdsl.display import render_table
 from jhdsl.interpreter import ItemResult, Line, SectionResult, UnitResult
 from jhdsl.numbers import plain, shown
+from jhdsl.outcomes import money_text
 
 VETOED = "一票否决"
 
@@ -20,52 +22,72 @@ def _grade(result: UnitResult) -> str:
     return VETOED if result.vetoed else (result.grade or "")
 
 
-def _vetoes(result: UnitResult) -> str:
-    return "；".join(v.reason for v in result.vetoes)
+def _rank(result: UnitResult, name: str) -> str:
+    place = next((p for p in result.ranks if p.ranking == name), None)
+    return f"{place.rank}/{place.size}" if place else ""
 
 
-def _has_groups(results: Sequence[UnitResult]) -> bool:
-    return any(r.group for r in results)
+def _outcomes(result: UnitResult) -> str:
+    return "、".join(a.name + (f"（{money_text(a.money)}）" if a.money is not None else "") for a in result.outcomes)
+
+
+def _eligible(result: UnitResult) -> str:
+    return {True: "符合", False: "不符合", None: ""}[result.eligible]
+
+
+Column = tuple[str, Callable[[UnitResult], str], bool]  # header, cell, right-aligned
+
+
+def summary_columns(results: Sequence[UnitResult], policy: ast.Policy) -> list[Column]:
+    """The columns of the results table, those that the policy and its units use."""
+    places = policy.places
+    columns: list[Column] = [("单位", lambda r: r.unit, False)]
+    if any(r.group for r in results):
+        columns.append(("所属县区", lambda r: r.group or "", False))
+    columns += [
+        ("总分", lambda r: shown(r.total, places), True),
+        ("基础分", lambda r: shown(r.base, places), True),
+        ("加分", lambda r: shown(r.bonus, places), True),
+        ("减分", lambda r: shown(r.penalty, places), True),
+    ]
+    if policy.share_cuts:
+        columns.append(("扣减", lambda r: shown(r.cut, places), True))
+    columns.append(("等次", _grade, False))
+    for ranking in policy.rankings:
+        columns.append((ranking.name, functools.partial(_rank, name=ranking.name), True))
+    if policy.outcomes:
+        columns.append(("结果", _outcomes, False))
+    if policy.eligibility is not None:
+        columns.append(("资格", _eligible, False))
+    columns.append(("一票否决", lambda r: "、".join(v.name for v in r.vetoes), False))
+    return columns
 
 
 def table(results: Sequence[UnitResult], policy: ast.Policy) -> str:
-    """Every unit on one line: total, base, bonus, penalty, grade and vetoes."""
-    places = policy.places
-    groups = _has_groups(results)
-    headers = ["单位", *(["所属县区"] if groups else []), "总分", "基础分", "加分", "减分", "等次", "一票否决"]
-    rows = []
-    for r in results:
-        rows.append([
-            r.unit,
-            *([r.group or ""] if groups else []),
-            shown(r.total, places),
-            shown(r.base, places),
-            shown(r.bonus, places),
-            shown(r.penalty, places),
-            _grade(r),
-            "、".join(v.name for v in r.vetoes),
-        ])
-    first_number = 2 if groups else 1
-    return render_table(headers, rows, right=set(range(first_number, first_number + 4)))
+    """Every unit on one line: total, base, bonus, penalty, grade, ranks, outcomes, vetoes."""
+    columns = summary_columns(results, policy)
+    rows = [[cell(r) for _, cell, _ in columns] for r in results]
+    right = {i for i, (_, _, is_number) in enumerate(columns) if is_number}
+    return render_table([header for header, _, _ in columns], rows, right=right)
 
 
 def csv_text(results: Sequence[UnitResult], policy: ast.Policy) -> str:
-    """One row per unit with every top-level item and section, rounded as published."""
+    """One row per unit: the table's columns, the reasons, and every top-level item and section."""
     places = policy.places
+    columns = [c for c in summary_columns(results, policy) if c[0] not in ("所属县区", "一票否决")]
+    columns[1:1] = [("所属县区", lambda r: r.group or "", False), ("上级单位", lambda r: r.parent or "", False)]
+    columns.append(("一票否决", lambda r: "；".join(v.reason for v in r.vetoes), False))
+    if policy.eligibility is not None:
+        columns.append(("不符合资格的原因", lambda r: "；".join(r.ineligible), False))
+    for index, item in enumerate(policy.items):
+        columns.append((item.name, lambda r, i=index: shown(r.items[i].score, places), True))
+    for index, section in enumerate(policy.sections):
+        columns.append((section.name, lambda r, i=index: shown(r.sections[i].amount, places), True))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    item_names = [i.name for i in policy.items]
-    section_names = [s.name for s in policy.sections]
-    writer.writerow(["单位", "所属县区", "上级单位", "总分", "基础分", "加分", "减分", "等次", "一票否决",
-                     *item_names, *section_names])
+    writer.writerow([header for header, _, _ in columns])
     for r in results:
-        writer.writerow([
-            r.unit, r.group or "", r.parent or "",
-            shown(r.total, places), shown(r.base, places), shown(r.bonus, places), shown(r.penalty, places),
-            _grade(r), _vetoes(r),
-            *(shown(i.score, places) for i in r.items),
-            *(shown(s.amount, places) for s in r.sections),
-        ])
+        writer.writerow([cell(r) for _, cell, _ in columns])
     return out.getvalue()
 
 
@@ -113,9 +135,15 @@ def result_json(result: UnitResult, policy: ast.Policy) -> dict:
         "grade": result.grade if not result.vetoed else None,
         "vetoed": result.vetoed,
         "vetoes": [{"name": v.name, "reason": v.reason} for v in result.vetoes],
+        "cut": shown(result.cut, places),
+        "eligible": result.eligible,
+        "ineligible": list(result.ineligible),
+        "ranks": [{"ranking": p.ranking, "rank": p.rank, "of": p.size, "group": p.group} for p in result.ranks],
+        "outcomes": [{"name": a.name, "reason": a.reason, "money": plain(a.money) if a.money is not None else None,
+                      "veto": a.veto} for a in result.outcomes],
         "items": [_item_json(i, places) for i in result.items],
         "sections": [_section_json(s, places) for s in result.sections],
-        "lines": [_line_json(li) for li in result.lines],
+        "lines": [_line_json(li) for li in (*result.lines, *result.cut_lines)],
     }
 
 
@@ -165,15 +193,21 @@ def _explain_section(section: SectionResult, places: int, indent: str) -> list[s
 def explain(result: UnitResult, policy: ast.Policy) -> str:
     """Where every point of a unit came from and where every lost point went."""
     places = policy.places
+    cut = f" − 扣减 {shown(result.cut, places)}" if result.cut else ""
     head = (f"【{result.unit}】 总分 {shown(result.total, places)} = 基础分 {shown(result.base, places)}"
-            f" + 加分 {shown(result.bonus, places)} − 减分 {shown(result.penalty, places)}")
+            f" + 加分 {shown(result.bonus, places)} − 减分 {shown(result.penalty, places)}{cut}")
     out = [head, f"等次：{_grade(result) or '（未设等次）'}"]
-    if result.vetoed:
-        out.extend(f"一票否决：{v.reason}" for v in result.vetoes)
+    out.extend(f"排名：{p.ranking}第 {p.rank} 名（共 {p.size} 个）" for p in result.ranks)
+    out.extend(f"结果：{a.name}" + (f"，{money_text(a.money)}" if a.money is not None else "") + f"——{a.reason}"
+               for a in result.outcomes)
+    if result.eligible is not None:
+        out.append("资格：符合" if result.eligible else "资格：不符合——" + "；".join(result.ineligible))
+    out.extend(f"一票否决：{v.reason}" for v in result.vetoes)
     out.append("")
     for item in result.items:
         out.extend(_explain_item(item, places, ""))
     out.extend(_lines(result.lines, ""))
     for section in result.sections:
         out.extend(_explain_section(section, places, ""))
+    out.extend(_lines(result.cut_lines, ""))
     return "\n".join(out)

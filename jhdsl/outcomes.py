@@ -1,0 +1,211 @@
+"""The stage after every unit is scored: vetoes that climb to parent units, rankings, and
+the outcomes (结果) handed out by rank — top N, bottom N, places per group (名额), with
+hand-down (顺延) past units that already hold another outcome.
+
+It needs all units at once, so it runs on the interpreter's results rather than inside it.
+Outcomes are handed out in the order they are written, so one may pass over the holders of
+an earlier one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+import attrs
+
+from jhdsl import ast
+from jhdsl.errors import EvaluationError
+from jhdsl.facts import Unit
+from jhdsl.interpreter import Award, Interpreter, RankPlace, UnitResult, VetoHit
+from jhdsl.numbers import plain
+
+
+@attrs.frozen
+class Settled:
+    """The results with ranks, outcomes and passed-on vetoes; what could not be done; and
+    the units that could not be scored at all, with the reason."""
+
+    results: tuple[UnitResult, ...]
+    problems: tuple[str, ...] = ()
+    failed: tuple[tuple[str, str], ...] = ()
+
+
+def _score_of(result: UnitResult, name: str | None) -> Decimal:
+    """The score a ranking orders by: the total, or an item's or section's score."""
+    if name is None:
+        return result.total
+    for item in ast.all_items(result.items):
+        if item.name == name:
+            return item.score
+    for section in ast.all_sections(result.sections):
+        if section.name == name:
+            return section.amount
+    raise KeyError(name)
+
+
+def _ranked(results: Sequence[UnitResult], ranking: ast.Ranking) -> dict[str, int]:
+    """Competition ranks (1, 2, 2, 4) of ``results``: equal keys share a rank."""
+    sign = 1 if ranking.ascending else -1
+
+    def key(result: UnitResult) -> tuple:
+        main = sign * _score_of(result, ranking.key)
+        if not ranking.has_tie_break:
+            return (main,)
+        return (main, sign * _score_of(result, ranking.tie_break))
+
+    ordered = sorted(results, key=key)
+    ranks: dict[str, int] = {}
+    for position, result in enumerate(ordered, start=1):
+        before = ordered[position - 2] if position > 1 else None
+        ranks[result.unit] = ranks[before.unit] if before is not None and key(before) == key(result) else position
+    return ranks
+
+
+def _groups(results: Sequence[UnitResult], ranking: ast.Ranking) -> dict[str | None, list[UnitResult]]:
+    groups: dict[str | None, list[UnitResult]] = defaultdict(list)
+    for result in results:
+        groups[result.group if ranking.in_group else None].append(result)
+    return groups
+
+
+class Settlement:
+    """Works through one policy's rankings and outcomes over all units' results."""
+
+    def __init__(self, policy: ast.Policy, results: Sequence[UnitResult]) -> None:
+        self.policy = policy
+        self.by_name = {r.unit: r for r in results}
+        self.order = [r.unit for r in results]
+        self.problems: list[str] = []
+        self.rankings = {r.name: r for r in policy.rankings}
+        self.quotas = {q.name: {row.group: int(row.count.value) for row in q.rows} for q in policy.quotas}
+
+    def update(self, unit: str, **changes) -> None:
+        self.by_name[unit] = attrs.evolve(self.by_name[unit], **changes)
+
+    def run(self) -> Settled:
+        self.climb_vetoes()
+        for ranking in self.policy.rankings:
+            self.place(ranking)
+        for outcome in self.policy.outcomes:
+            self.hand_out(outcome)
+        for unit in self.order:
+            if self.by_name[unit].vetoed:
+                self.update(unit, grade=None)
+        return Settled(tuple(self.by_name[u] for u in self.order), tuple(self.problems))
+
+    # vetoes that climb
+    def climb_vetoes(self) -> None:
+        for unit in self.order:
+            for hit in self.by_name[unit].vetoes:
+                self.pass_up(unit, hit, self.by_name[unit].parent, hit.climb)
+
+    def pass_up(self, origin: str, hit: VetoHit, parent: str | None, levels: int) -> None:
+        if levels == 0 or parent is None:
+            return
+        if parent not in self.by_name:
+            self.problems.append(f"单位「{origin}」的一票否决「{hit.name}」要上否到「{parent}」，"
+                                 "但事实文件中没有这个单位")
+            return
+        passed = VetoHit(hit.name, f"下级单位「{origin}」{hit.reason}（上否一级）")
+        self.update(parent, vetoes=(*self.by_name[parent].vetoes, passed))
+        self.pass_up(parent, hit, self.by_name[parent].parent, levels - 1)
+
+    # rankings
+    def place(self, ranking: ast.Ranking) -> None:
+        results = [self.by_name[u] for u in self.order]
+        for group, members in _groups(results, ranking).items():
+            ranks = _ranked(members, ranking)
+            for member in members:
+                spot = RankPlace(ranking.name, ranks[member.unit], len(members), group)
+                self.update(member.unit, ranks=(*self.by_name[member.unit].ranks, spot))
+
+    # outcomes
+    def hand_out(self, outcome: ast.Outcome) -> None:
+        ranking = self.rankings[outcome.ranking]
+        results = [self.by_name[u] for u in self.order]
+        for group, members in _groups(results, ranking).items():
+            if outcome.select == "quota":
+                count = self.quota_for(outcome, group)
+            else:
+                count = int(outcome.count.value)
+            for unit, reason in self.chosen(outcome, ranking, members, count):
+                self.give(unit, outcome, reason)
+
+    def quota_for(self, outcome: ast.Outcome, group: str | None) -> int:
+        table = self.quotas[outcome.quota]
+        if group not in table:
+            self.problems.append(f"名额表「{outcome.quota}」中没有「{group or '（未分组）'}」，该组不推荐任何单位")
+            return 0
+        return table[group]
+
+    def chosen(self, outcome: ast.Outcome, ranking: ast.Ranking, members: list[UnitResult],
+               count: int) -> list[tuple[str, str]]:
+        """The units of one group that receive ``outcome``, each with the reason in words."""
+        full = _ranked(members, ranking)
+        passed_over = [m for m in members if self.holds_any(m, outcome.hand_down)]
+        candidates = [m for m in members if m not in passed_over and self.may_receive(m, outcome)]
+        bottom = outcome.select == "bottom"
+        among = _ranked(candidates, attrs.evolve(ranking, ascending=not ranking.ascending) if bottom else ranking)
+        where = f"（{members[0].group}）" if ranking.in_group and members and members[0].group else ""
+        chosen = []
+        for member in candidates:
+            place = among[member.unit]
+            if place > count:
+                continue
+            words = f"{ranking.name}{where}第 {full[member.unit]} 名（共 {len(members)} 个）"
+            if bottom:
+                words += f"，倒数第 {place} 名" if len(candidates) == len(members) else f"，在候选中倒数第 {place} 名"
+            elif len(candidates) != len(members):
+                words += f"，在候选中第 {place} 名"
+            if passed_over:
+                names = "、".join(f"「{m.unit}」" for m in passed_over)
+                words += f"；{names}已{'、'.join(outcome.hand_down)}，顺延"
+            chosen.append((member.unit, words))
+        return chosen
+
+    def holds_any(self, result: UnitResult, names: tuple[str, ...]) -> bool:
+        return any(award.name in names for award in result.outcomes)
+
+    def may_receive(self, result: UnitResult, outcome: ast.Outcome) -> bool:
+        """Honours (前 N, 名额) pass over vetoed and ineligible units; bottom places take all."""
+        if outcome.select == "bottom":
+            return True
+        return not result.vetoed and result.eligible is not False
+
+    def give(self, unit: str, outcome: ast.Outcome, reason: str) -> None:
+        money = None
+        if outcome.reward is not None:
+            money = outcome.reward.value
+        elif outcome.fine is not None:
+            money = -outcome.fine.value
+        award = Award(outcome.name, reason, money, outcome.veto)
+        result = self.by_name[unit]
+        vetoes = result.vetoes
+        if outcome.veto:
+            vetoes = (*vetoes, VetoHit(outcome.name, f"{outcome.name}：{reason}"))
+        self.update(unit, outcomes=(*result.outcomes, award), vetoes=vetoes)
+
+
+def settle(policy: ast.Policy, results: Sequence[UnitResult]) -> Settled:
+    """Pass vetoes up to parent units, rank every unit, and hand out the outcomes."""
+    return Settlement(policy, results).run()
+
+
+def evaluate_all(policy: ast.Policy, units: Sequence[Unit], params=None) -> Settled:
+    """Score every unit, then settle ranks and outcomes; a unit whose facts cannot be
+    computed with (a division by zero) is left out and listed in ``failed``."""
+    interpreter = Interpreter(policy, params)
+    results, failed = [], []
+    for unit in units:
+        try:
+            results.append(interpreter.evaluate(unit))
+        except EvaluationError as error:
+            failed.append((unit.name, str(error)))
+    return attrs.evolve(settle(policy, results), failed=tuple(failed))
+
+
+def money_text(value: Decimal) -> str:
+    """Money as written in a notice: 奖励 25000元 / 罚款 3000元."""
+    return f"奖励 {plain(value)}元" if value >= 0 else f"罚款 {plain(-value)}元"
