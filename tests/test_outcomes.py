@@ -1,0 +1,207 @@
+"""Rankings, outcomes, quotas and vetoes that climb — the edge cases, worked out by hand.
+
+Each policy scores a unit by one fact 分 (10 points max, 1 point per 分), so a unit's total is
+its 分 and the expected ranks can be read straight off the table of facts.
+"""
+
+from decimal import Decimal as D
+
+import pytest
+
+from jhdsl.facts import Unit
+from jhdsl.interpreter import Interpreter
+from jhdsl.outcomes import evaluate_all
+from jhdsl.pipeline import check_text
+
+SCORED = """考核 排名测试
+事实
+  分: 数值 范围 0 至 10
+  事故: 是否 默认 否
+  合格: 是否 默认 是
+项目 得分 10分
+  按 分 每 1 计 1分
+一票否决 重大事故 若 事故
+"""
+
+
+def settle(extra: str, rows: list[tuple], **kw):
+    """Units (name, 分, group, parent, 事故, 合格) scored and settled under SCORED + extra."""
+    loaded = check_text(SCORED + extra, "t.jhp")
+    assert loaded.errors == [], loaded.errors
+    units = []
+    for name, score, group, parent, accident, ok in (r + (None, None, False, True)[len(r) - 2:] for r in rows):
+        units.append(Unit(name, {"分": D(score), "事故": accident, "合格": ok}, group, parent))
+    return evaluate_all(loaded.policy, units, **kw)
+
+
+def holders(settled, outcome: str) -> list[str]:
+    return [r.unit for r in settled.results if any(a.name == outcome for a in r.outcomes)]
+
+
+def rank_of(settled, unit: str, ranking: str) -> int:
+    result = next(r for r in settled.results if r.unit == unit)
+    return next(p.rank for p in result.ranks if p.ranking == ranking)
+
+
+TOP2 = "排名 综合 按 总分\n结果 先进 按 综合 前 2名\n  奖励 1000元\n"
+
+
+def test_ties_share_a_rank():
+    settled = settle(TOP2, [("甲", 9), ("乙", 8), ("丙", 8), ("丁", 7)])
+    # 9 → 1; 8 and 8 share 2; 7 comes after three units → 4 (competition ranking)
+    assert [rank_of(settled, u, "综合") for u in "甲乙丙丁"] == [1, 2, 2, 4]
+
+
+def test_a_tie_at_the_edge_of_top_n_takes_both():
+    settled = settle(TOP2, [("甲", 9), ("乙", 8), ("丙", 8), ("丁", 7)])
+    # top 2: 甲 is 1st; 乙 and 丙 share 2nd, so both are within the first 2 places
+    assert holders(settled, "先进") == ["甲", "乙", "丙"]
+    assert all(a.money == D(1000) for r in settled.results for a in r.outcomes)
+
+
+def test_a_written_tie_break_splits_the_tie():
+    text = ("项目 附加 0分\n  计分 0分\n排名 综合 按 总分\n  并列 按 得分\n结果 先进 按 综合 前 1名\n")
+    # both total 9, and 得分 is the same too, so they still share the 1st place
+    settled = settle(text, [("甲", 9), ("乙", 9)])
+    assert holders(settled, "先进") == ["甲", "乙"]
+
+
+def test_a_vetoed_unit_inside_top_n_is_passed_over():
+    settled = settle(TOP2, [("甲", 10, None, None, True), ("乙", 9), ("丙", 8), ("丁", 7)])
+    # 甲 ranks 1st but is vetoed (重大事故): the honours go to the next two, 乙 and 丙
+    assert rank_of(settled, "甲", "综合") == 1
+    assert holders(settled, "先进") == ["乙", "丙"]
+
+
+def test_ineligible_units_are_passed_over_for_honours():
+    text = "资格\n  必须 合格\n" + TOP2
+    settled = settle(text, [("甲", 10, None, None, False, False), ("乙", 9), ("丙", 8)])
+    assert holders(settled, "先进") == ["乙", "丙"]
+    first = settled.results[0]
+    assert first.eligible is False and "合格 = 否" in first.ineligible[0]
+
+
+HAND_DOWN = """排名 综合 按 总分
+排名 县内 按 总分 组内
+结果 重点管理 按 综合 后 2名
+  一票否决
+结果 重点帮助 按 县内 后 1名
+  顺延 重点管理
+"""
+
+
+def test_hand_down_twice_in_a_row():
+    rows = [("甲", 9, "A县"), ("乙", 1, "A县"), ("丙", 2, "A县"), ("丁", 5, "B县"), ("戊", 6, "B县")]
+    settled = settle(HAND_DOWN, rows)
+    # 重点管理 = the last 2 overall: 乙 (1) and 丙 (2), both in A县
+    assert holders(settled, "重点管理") == ["乙", "丙"]
+    # A县's last is 乙, then 丙 — both already 重点管理, so 重点帮助 passes down twice to 甲;
+    # B县's last is 丁 (5)
+    assert holders(settled, "重点帮助") == ["甲", "丁"]
+    jia = next(r for r in settled.results if r.unit == "甲")
+    assert "顺延" in jia.outcomes[0].reason and "「乙」" in jia.outcomes[0].reason
+    # an outcome marked 一票否决 vetoes its holders and takes away their grade
+    assert all(r.vetoed for r in settled.results if r.unit in ("乙", "丙"))
+
+
+QUOTA = """排名 县内 按 总分 组内
+名额 推荐名额 合计 6
+  A县 3
+  B县 1
+  C县 2
+结果 推荐 按 县内 名额 推荐名额
+"""
+
+
+def test_a_group_with_fewer_units_than_its_quota_gets_them_all():
+    rows = [("甲", 9, "A县"), ("乙", 8, "A县"), ("丙", 7, "B县"), ("丁", 6, "B县")]
+    settled = settle(QUOTA, rows)
+    # A县 has 3 places but only 2 units: both; B县 has 1 place: its best, 丙
+    assert holders(settled, "推荐") == ["甲", "乙", "丙"]
+
+
+def test_an_empty_group_and_a_group_missing_from_the_table():
+    rows = [("甲", 9, "A县"), ("乙", 8, "D县")]
+    settled = settle(QUOTA, rows)
+    # C县 has places but no units: nothing happens; D县 is not in the table: reported, none chosen
+    assert holders(settled, "推荐") == ["甲"]
+    assert settled.problems == ("名额表「推荐名额」中没有「D县」，该组不推荐任何单位",)
+
+
+def test_quota_table_total_that_disagrees_is_a_warning():
+    loaded = check_text(SCORED + QUOTA.replace("合计 6", "合计 8"), "t.jhp")
+    (warning,) = [d for d in loaded.diagnostics if d.code == "W403"]
+    assert warning.message == "名额表「推荐名额」各行合计 6 个，与所写的合计 8 个不符"  # 3 + 1 + 2 = 6
+
+
+def test_a_veto_that_climbs_two_levels():
+    text = "一票否决 违法生育 若 分 < 1 上否 2级\n"
+    rows = [("村", 0, None, "镇"), ("镇", 9, None, "县"), ("县", 9, None, "市"), ("市", 9)]
+    settled = settle(text, rows)
+    vetoed = {r.unit: [v.name for v in r.vetoes] for r in settled.results}
+    # the village's veto passes up to its town and on to the county, but not to the city
+    assert vetoed == {"村": ["违法生育"], "镇": ["违法生育"], "县": ["违法生育"], "市": []}
+    county = next(r for r in settled.results if r.unit == "县")
+    assert "下级单位「镇」" in county.vetoes[0].reason
+
+
+def test_a_parent_missing_from_the_facts_is_reported():
+    settled = settle("一票否决 违法生育 若 分 < 1 上否一级\n", [("村", 0, None, "不存在的镇")])
+    assert settled.problems == ("单位「村」的一票否决「违法生育」要上否到「不存在的镇」，但事实文件中没有这个单位",)
+
+
+# ---- per-unit constructs of the same issue -------------------------------------------------
+
+ADJUST = """考核 调整
+事实
+  分: 数值
+  违规: 是否
+  集体访: 是否
+  破案: 是否
+项目 得分 10分
+  按 分 每 1 计 1分
+项目 信访 0分 可负分
+  扣分 2分 若 违规 加倍 若 集体访 减半 若 破案
+加分 表彰 取最高
+  加分 3分 若 违规
+  加分 2分
+扣减 20% 若 违规
+"""
+
+
+def adjusted(**facts):
+    loaded = check_text(ADJUST, "t.jhp")
+    assert loaded.errors == []
+    return Interpreter(loaded.policy).evaluate(Unit("某", facts))
+
+
+def test_share_cut_doubling_halving_negative_items_and_highest_only():
+    result = adjusted(分=D(10), 违规=True, 集体访=True, 破案=False)
+    petition = result.items[1]
+    assert petition.score == D(-4)  # 扣 2分, 加倍 → 4, and 可负分 keeps −4
+    assert result.base == D(6)  # 10 − 4
+    assert result.bonus == D(3)  # 3 and 2 → 就高不重复 → 3
+    # 扣减 20%: (6 + 3) × 20% = 1.8 → total 7.2
+    assert result.cut == D("1.8") and result.total == D("7.2")
+
+
+def test_halved_deduction_and_no_cut_without_the_condition():
+    result = adjusted(分=D(10), 违规=False, 集体访=False, 破案=True)
+    assert result.items[1].score == D(0)  # no 违规: nothing deducted, so nothing to halve
+    assert (result.bonus, result.cut, result.total) == (D(2), D(0), D(12))  # 10 + 2
+    halved = adjusted(分=D(0), 违规=True, 集体访=False, 破案=True)
+    assert halved.items[1].score == D(-1)  # 2 × 0.5
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("结果 先进 按 不存在 前 2名\n", "E205"),
+    ("排名 综合 按 总分\n结果 先进 按 综合 前 0名\n", "E303"),
+    ("排名 综合 按 总分\n结果 甲 按 综合 后 1名\n  顺延 乙\n", "E201"),
+    ("排名 综合 按 总分\n名额 表\n  A县 1\n结果 推荐 按 综合 名额 表\n", "E303"),
+    ("排名 综合 按 总分\n结果 先进 按 综合 前 1名\n  奖励 100分\n", "E305"),
+    ("排名 综合 按 不存在的项目\n", "E201"),
+    ("扣减 120% 若 事故\n", "E304"),
+])
+def test_checker_catches_outcome_mistakes(text, code):
+    loaded = check_text(SCORED + text, "t.jhp")
+    assert code in {d.code for d in loaded.errors}
