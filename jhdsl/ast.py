@@ -109,6 +109,14 @@ class TotalRef:
 
 
 @attrs.frozen
+class Holds:
+    """获得 结果: whether the unit has received an outcome written earlier (in 结果 … 若)."""
+
+    outcome: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class Compare:
     """``left op right`` with op one of >= > <= < = ≠ (normalised to ASCII)."""
 
@@ -153,7 +161,7 @@ class Logic:
     span: Span | None = _span()
 
 
-Expr = Quantity | Boolean | Ref | Subscript | TotalRef | Compare | Arith | Negate | Not | Logic
+Expr = Quantity | Boolean | Ref | Subscript | TotalRef | Holds | Compare | Arith | Negate | Not | Logic
 
 SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", ">": ">", "<": "<", "=": "=", "+": "+", "-": "−", "*": "×", "/": "÷"}
 
@@ -171,6 +179,8 @@ def expr_text(expr: Expr) -> str:
             return f"{expr.name}[{expr.key}]"
         case TotalRef():
             return "总分"
+        case Holds():
+            return f"获得 {expr.outcome}"
         case Not():
             return f"非 {expr_text(expr.operand)}"
         case Logic():
@@ -471,15 +481,16 @@ class Ranking:
 
 @attrs.frozen
 class Outcome:
-    """结果 名称 按 排名 前 N名 | 后 N名 | 名额 表: what the chosen units receive.
+    """结果 名称 按 排名 前 N名 | 后 N名 | 名额 表 | 若 条件: what the chosen units receive.
 
     ``hand_down`` names earlier outcomes whose holders are passed over (顺延) in favour of
     the next unit. ``reward`` and ``fine`` are money in yuan; ``veto`` makes it a 一票否决.
     """
 
     name: str
-    ranking: str
-    select: str  # "top", "bottom" or "quota"
+    ranking: str | None
+    select: str  # "top", "bottom", "quota" or "condition"
+    condition: Expr | None = None
     count: Quantity | None = None
     quota: str | None = None
     reward: Quantity | None = None

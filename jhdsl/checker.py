@@ -35,6 +35,7 @@ class _Scope:
 
     member_of: str | None = None
     list_unknown: bool = False  # inside 各 of an undeclared list: reported already
+    outcomes: tuple[str, ...] | None = None  # in 结果 … 若: the outcomes written before it
 
 
 class Checker:
@@ -359,7 +360,9 @@ class Checker:
             if outcome.name in earlier:
                 self.report("E202", f"结果「{outcome.name}」重复", outcome.span)
             ranking = rankings.get(outcome.ranking)
-            if ranking is None:
+            if outcome.select == "condition":
+                self.check_condition(outcome.condition, _Scope(outcomes=tuple(earlier)))
+            elif ranking is None:
                 self.report("E205", f"未声明的排名「{outcome.ranking}」", outcome.span,
                             suggestion(outcome.ranking, rankings) or "先写：排名 名称 按 总分")
             if outcome.count is not None and (outcome.count.value < 1 or outcome.count.value
@@ -411,6 +414,13 @@ class Checker:
             case ast.TotalRef():
                 self.report("E207", "「总分」只能用在等次中", expr.span, "规则的条件请用事实或参数")
                 return None
+            case ast.Holds():
+                if scope.outcomes is None:
+                    self.report("E207", "「获得」只能用在「结果 … 若」的条件中", expr.span)
+                elif expr.outcome not in scope.outcomes:
+                    self.report("E201", f"「{expr.outcome}」不是写在前面的结果", expr.span,
+                                suggestion(expr.outcome, scope.outcomes) or "「获得」只能问写在这一结果之前的结果")
+                return ast.BOOL
             case ast.Ref():
                 return self.infer_ref(expr, scope, choices)
             case ast.Subscript():

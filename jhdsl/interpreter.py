@@ -154,6 +154,7 @@ class Env:
         self.unit = unit
         self.params = params
         self.member = member
+        self.held: frozenset[str] = frozenset()
         self.kinds = {f.name: f.type.kind for f in policy.facts} | {p.name: p.type.kind for p in policy.params}
 
     def with_member(self, member: str) -> Env:
@@ -181,6 +182,8 @@ class Env:
                 return self.lookup(expr.name)
             case ast.Subscript():
                 return self.unit.values[expr.name][expr.key]
+            case ast.Holds():
+                return expr.outcome in self.held
             case ast.Not():
                 return not self.evaluate(expr.operand)
             case ast.Logic(op="and"):

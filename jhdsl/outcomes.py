@@ -18,7 +18,7 @@ import attrs
 from jhdsl import ast
 from jhdsl.errors import EvaluationError
 from jhdsl.facts import Unit
-from jhdsl.interpreter import Award, Interpreter, RankPlace, UnitResult, VetoHit
+from jhdsl.interpreter import Award, Env, Interpreter, RankPlace, UnitResult, VetoHit, resolve_params
 from jhdsl.numbers import plain
 
 
@@ -73,8 +73,11 @@ def _groups(results: Sequence[UnitResult], ranking: ast.Ranking) -> dict[str | N
 class Settlement:
     """Works through one policy's rankings and outcomes over all units' results."""
 
-    def __init__(self, policy: ast.Policy, results: Sequence[UnitResult]) -> None:
+    def __init__(self, policy: ast.Policy, results: Sequence[UnitResult], units: Sequence[Unit] = (),
+                 params=None) -> None:
         self.policy = policy
+        self.units = {u.name: u for u in units}
+        self.params = params if params is not None else resolve_params(policy, {})
         self.by_name = {r.unit: r for r in results}
         self.order = [r.unit for r in results]
         self.problems: list[str] = []
@@ -123,6 +126,9 @@ class Settlement:
 
     # outcomes
     def hand_out(self, outcome: ast.Outcome) -> None:
+        if outcome.select == "condition":
+            self.hand_out_by_condition(outcome)
+            return
         ranking = self.rankings[outcome.ranking]
         results = [self.by_name[u] for u in self.order]
         for group, members in _groups(results, ranking).items():
@@ -132,6 +138,15 @@ class Settlement:
                 count = int(outcome.count.value)
             for unit, reason in self.chosen(outcome, ranking, members, count):
                 self.give(unit, outcome, reason)
+
+    def hand_out_by_condition(self, outcome: ast.Outcome) -> None:
+        """结果 名称 若 条件: every unit whose facts and earlier outcomes meet the condition."""
+        for name in self.order:
+            env = Env(self.policy, self.units[name], self.params)
+            env.held = frozenset(a.name for a in self.by_name[name].outcomes)
+            holds, words = env.condition_words(outcome.condition)
+            if holds:
+                self.give(name, outcome, words)
 
     def quota_for(self, outcome: ast.Outcome, group: str | None) -> int:
         table = self.quotas[outcome.quota]
@@ -188,9 +203,12 @@ class Settlement:
         self.update(unit, outcomes=(*result.outcomes, award), vetoes=vetoes)
 
 
-def settle(policy: ast.Policy, results: Sequence[UnitResult]) -> Settled:
-    """Pass vetoes up to parent units, rank every unit, and hand out the outcomes."""
-    return Settlement(policy, results).run()
+def settle(policy: ast.Policy, results: Sequence[UnitResult], units: Sequence[Unit] = (), params=None) -> Settled:
+    """Pass vetoes up to parent units, rank every unit, and hand out the outcomes.
+
+    ``units`` (the facts) are needed only by outcomes given by a condition (结果 … 若).
+    """
+    return Settlement(policy, results, units, params).run()
 
 
 def evaluate_all(policy: ast.Policy, units: Sequence[Unit], params=None) -> Settled:
@@ -203,7 +221,7 @@ def evaluate_all(policy: ast.Policy, units: Sequence[Unit], params=None) -> Sett
             results.append(interpreter.evaluate(unit))
         except EvaluationError as error:
             failed.append((unit.name, str(error)))
-    return attrs.evolve(settle(policy, results), failed=tuple(failed))
+    return attrs.evolve(settle(policy, results, units, interpreter.params), failed=tuple(failed))
 
 
 def money_text(value: Decimal) -> str:

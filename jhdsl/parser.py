@@ -757,6 +757,12 @@ class _ToAst(Transformer):
         ranking, table = _values(children)
         return {"ranking": ranking.text, "select": "quota", "quota": table.text}
 
+    def by_condition(self, meta, children):
+        return {"ranking": None, "select": "condition", "condition": _values(children)[0]}
+
+    def holds(self, meta, children):
+        return ast.Holds(_values(children)[0].text, span=self._span(meta))
+
     def reward(self, meta, children):
         return ("reward", _values(children)[0], self._span(meta))
 

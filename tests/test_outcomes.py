@@ -205,3 +205,24 @@ def test_halved_deduction_and_no_cut_without_the_condition():
 def test_checker_catches_outcome_mistakes(text, code):
     loaded = check_text(SCORED + text, "t.jhp")
     assert code in {d.code for d in loaded.errors}
+
+
+def test_history_escalates_two_years_in_a_row():
+    # 对连续两年列为"重点帮助"单位的，纳入全市"重点管理"单位 (city-township-a)
+    text = ("事实\n  上年重点帮助: 是否 默认 否\n排名 县内 按 总分 组内\n"
+            "结果 重点帮助 按 县内 后 1名\n结果 重点管理 若 获得 重点帮助 且 上年重点帮助\n  一票否决\n")
+    loaded = check_text(SCORED + text, "t.jhp")
+    assert loaded.errors == []
+    units = [Unit("甲", {"分": D(9), "事故": False, "合格": True, "上年重点帮助": True}, "A县"),
+             Unit("乙", {"分": D(2), "事故": False, "合格": True, "上年重点帮助": True}, "A县"),
+             Unit("丙", {"分": D(3), "事故": False, "合格": True, "上年重点帮助": False}, "B县")]
+    settled = evaluate_all(loaded.policy, units)
+    # 乙 is last in A县 and was 重点帮助 last year too → 重点管理; 丙 is last in B县 for the first time
+    assert holders(settled, "重点帮助") == ["乙", "丙"]
+    assert holders(settled, "重点管理") == ["乙"]
+    assert next(r for r in settled.results if r.unit == "乙").vetoed
+
+
+def test_holds_is_only_for_outcome_conditions():
+    loaded = check_text(SCORED + "一票否决 甲 若 获得 先进\n", "t.jhp")
+    assert "E207" in {d.code for d in loaded.errors}
