@@ -502,6 +502,30 @@ class Outcome:
 
 
 @attrs.frozen
+class Component:
+    """One line of 组成: a score taken with a weight (30%), rescaled (折合 25分), or as is.
+
+    ``source`` names a fact that holds a score given to the unit, or is None for this policy's
+    own total (本办法).
+    """
+
+    name: str
+    source: str | None
+    share: Quantity | None = None
+    rescale: Quantity | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Combination:
+    """组成 名称: the unit's final score is the sum of its components' contributions."""
+
+    name: str
+    components: tuple[Component, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class QuotaRow:
     """One group's number of places in a 名额 table."""
 
@@ -549,6 +573,7 @@ class Policy:
     rankings: tuple[Ranking, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
     quotas: tuple[QuotaTable, ...] = ()
+    combination: Combination | None = None
     span: Span | None = _span()
 
     @property

@@ -76,6 +76,7 @@ class Checker:
         self.check_total_rules()
         self.check_rankings()
         self.check_outcomes()
+        self.check_combination()
         self.check_points_total()
         self.check_bands()
         self.check_unused()
@@ -351,6 +352,36 @@ class Checker:
                 if key is not None and key not in names:
                     self.report("E201", f"排名依据「{key}」不是项目或加减分部分的名称", ranking.span,
                                 suggestion(key, names) or "排名可按 总分，或按某个项目、加分、减分部分的得分")
+
+    def check_combination(self) -> None:
+        combination = self.policy.combination
+        if combination is None:
+            return
+        names: list[str] = []
+        for component in combination.components:
+            if component.name in names:
+                self.report("E202", f"组成部分「{component.name}」重复", component.span)
+            names.append(component.name)
+            fact = self.facts.get(component.source) if component.source else None
+            if component.source is not None:
+                if fact is None:
+                    self.report("E201", f"未声明的事实「{component.source}」", component.span,
+                                suggestion(component.source, self.facts) or "组成部分的得分要先在「事实」中声明为数值")
+                    continue
+                self.used.add(fact.name)
+                if fact.type.kind not in (ast.NUMBER, ast.COUNT):
+                    self.report("E303", f"「{fact.name}」是{fact.type.kind}，组成部分的得分应是数值", component.span)
+            if component.share is not None and component.share.kind != ast.PERCENT:
+                self.report("E304", f"权重「{component.share}」应写成百分比，如 30%", component.share.span)
+            if component.rescale is not None:
+                self.check_points_unit(component.rescale)
+                if fact is not None and fact.high is None:
+                    self.report("E303", f"折合需要知道「{fact.name}」的满分", component.span,
+                                f"给事实写上范围，如：{fact.name}: 数值 范围 0 至 100")
+        shares = [c.share.value for c in combination.components if c.share is not None]
+        if len(shares) == len(combination.components) and sum(shares) != 100:
+            self.report("W404", f"「{combination.name}」的权重合计 {plain(sum(shares))}%，不是 100%",
+                        combination.span, "核对原文的权重")
 
     def check_outcomes(self) -> None:
         rankings = {r.name: r for r in self.policy.rankings}

@@ -111,6 +111,7 @@ class UnitResult:
     ineligible: tuple[str, ...] = ()
     ranks: tuple[RankPlace, ...] = ()
     outcomes: tuple[Award, ...] = ()
+    components: tuple[Line, ...] = ()
 
     @property
     def vetoed(self) -> bool:
@@ -308,6 +309,7 @@ class Interpreter:
         self.policy = policy
         self.params = dict(params) if params is not None else resolve_params(policy, {})
         self.vetoes = list(ast.all_vetoes(policy))
+        self.facts = {f.name: f for f in policy.facts}
 
     # units
     def evaluate(self, unit: Unit) -> UnitResult:
@@ -333,11 +335,40 @@ class Interpreter:
         cut_lines = list(self.share_cuts(env, base + bonus - penalty))
         cut = -sum((line.amount for line in cut_lines), ZERO)
         total = base + bonus - penalty - cut
+        components = tuple(self.components(env, total))
+        if components:
+            total = sum((line.amount for line in components), ZERO)
         vetoes = tuple(self.veto_hits(env))
         grade = None if vetoes else self.grade(total)
         eligible, ineligible = self.eligibility(env)
         return UnitResult(unit.name, unit.group, unit.parent, total, base, bonus, penalty, items,
-                          sections, vetoes, grade, tuple(lines), cut, tuple(cut_lines), eligible, ineligible)
+                          sections, vetoes, grade, tuple(lines), cut, tuple(cut_lines), eligible, ineligible,
+                          components=components)
+
+    def components(self, env: Env, own_total: Decimal):
+        """组成: each component's contribution to the final score, with its arithmetic."""
+        combination = self.policy.combination
+        if combination is None:
+            return
+        for component in combination.components:
+            if component.source is None:
+                value, full, label = own_total, self.policy.full_marks, "本办法得分"
+            else:
+                value, label = env.lookup(component.source), component.source
+                full = self.facts[component.source].high.value if self.facts[component.source].high else None
+            if component.share is not None:
+                share = component.share.value
+                amount = divide(multiply(value, share), Decimal(100))
+                words = f"{component.name}：{label} {points(value)} × {plain(share)}% = {points(amount)}"
+            elif component.rescale is not None:
+                scale = component.rescale.value
+                amount = divide(multiply(value, scale), full)
+                words = (f"{component.name}：{label} {points(value)}（满分 {points(full)}）折合 {points(scale)}："
+                         f"{plain(value)} ÷ {plain(full)} × {points(scale)} = {points(amount)}")
+            else:
+                amount = value
+                words = f"{component.name}：{label} {points(value)}"
+            yield Line(amount, words, component.span)
 
     def share_cuts(self, env: Env, total: Decimal):
         """扣减 N%: each that holds takes its share of the total as it stands after the ones before."""

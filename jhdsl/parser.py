@@ -781,6 +781,22 @@ class _ToAst(Transformer):
         return ast.Outcome(name.text, **selection, **{k: v for k, v in fields.items() if k in _OUTCOME_FIELDS},
                            span=name.span)
 
+    def weight_share(self, meta, children):
+        return ("share", _values(children)[0])
+
+    def weight_rescale(self, meta, children):
+        return ("rescale", _values(children)[0])
+
+    def component(self, meta, children):
+        name, *rest = _values(children)
+        weight = dict(w for w in rest if isinstance(w, tuple))
+        source = next((r.text for r in rest if isinstance(r, _Name)), None)
+        return ast.Component(name.text, source, weight.get("share"), weight.get("rescale"), span=name.span)
+
+    def combination(self, meta, children):
+        name, *components = _values(children)
+        return ast.Combination(name.text, tuple(components), span=name.span)
+
     def quota_row(self, meta, children):
         group, count = _values(children)
         return ast.QuotaRow(group.text, count, span=group.span)
@@ -830,7 +846,7 @@ class _ToAst(Transformer):
     def start(self, meta, children):
         fields: dict = {"params": [], "lists": [], "facts": [], "items": [], "sections": [],
                         "vetoes": [], "bands": [], "share_cuts": [], "rankings": [], "outcomes": [], "quotas": []}
-        eligibility = None
+        eligibility = combination = None
         header = None
         for block in _values(children):
             if isinstance(block, ast.Header):
@@ -841,6 +857,10 @@ class _ToAst(Transformer):
             elif isinstance(block, _Block):
                 key = {"facts": "facts", "params": "params", "grades": "bands"}[block.kind]
                 fields[key].extend(block.entries)
+            elif isinstance(block, ast.Combination):
+                if combination is not None:
+                    self.diagnostics.append(Diagnostic("E202", ERROR, "「组成」只能写一处", block.span))
+                combination = combination or block
             elif isinstance(block, ast.Eligibility):
                 if eligibility is not None:
                     self.diagnostics.append(Diagnostic("E202", ERROR, "「资格」只能写一处", block.span,
@@ -849,7 +869,8 @@ class _ToAst(Transformer):
             else:
                 fields[_BLOCK_FIELDS[type(block)]].append(block)
         span = self._span(meta) or ast.Span(self.file, 1, 1, 1, 1)
-        return ast.Policy(header, **{k: tuple(v) for k, v in fields.items()}, eligibility=eligibility, span=span)
+        return ast.Policy(header, **{k: tuple(v) for k, v in fields.items()}, eligibility=eligibility,
+                          combination=combination, span=span)
 
 
 def _band_bounds(op: str, value: Decimal, total_on_left: bool) -> _BandRange:

@@ -44,8 +44,11 @@ def summary_columns(results: Sequence[UnitResult], policy: ast.Policy) -> list[C
     columns: list[Column] = [("单位", lambda r: r.unit, False)]
     if any(r.group for r in results):
         columns.append(("所属县区", lambda r: r.group or "", False))
+    columns.append(("总分", lambda r: shown(r.total, places), True))
+    if policy.combination is not None:
+        for index, component in enumerate(policy.combination.components):
+            columns.append((component.name, lambda r, i=index: shown(r.components[i].amount, places), True))
     columns += [
-        ("总分", lambda r: shown(r.total, places), True),
         ("基础分", lambda r: shown(r.base, places), True),
         ("加分", lambda r: shown(r.bonus, places), True),
         ("减分", lambda r: shown(r.penalty, places), True),
@@ -144,6 +147,7 @@ def result_json(result: UnitResult, policy: ast.Policy) -> dict:
         "items": [_item_json(i, places) for i in result.items],
         "sections": [_section_json(s, places) for s in result.sections],
         "lines": [_line_json(li) for li in (*result.lines, *result.cut_lines)],
+        "components": [_line_json(li) for li in result.components],
     }
 
 
@@ -194,8 +198,13 @@ def explain(result: UnitResult, policy: ast.Policy) -> str:
     """Where every point of a unit came from and where every lost point went."""
     places = policy.places
     cut = f" − 扣减 {shown(result.cut, places)}" if result.cut else ""
-    head = (f"【{result.unit}】 总分 {shown(result.total, places)} = 基础分 {shown(result.base, places)}"
-            f" + 加分 {shown(result.bonus, places)} − 减分 {shown(result.penalty, places)}{cut}")
+    own = result.base + result.bonus - result.penalty - result.cut
+    breakdown = (f"{shown(own, places)} = 基础分 {shown(result.base, places)} + 加分 {shown(result.bonus, places)}"
+                 f" − 减分 {shown(result.penalty, places)}{cut}")
+    head = f"【{result.unit}】 总分 {breakdown}"
+    if result.components:
+        parts = " + ".join(f"{line.text.split('：')[0]} {shown(line.amount, places)}" for line in result.components)
+        head = f"【{result.unit}】 总分 {shown(result.total, places)} = {parts}\n本办法得分 {breakdown}"
     out = [head, f"等次：{_grade(result) or '（未设等次）'}"]
     out.extend(f"排名：{p.ranking}第 {p.rank} 名（共 {p.size} 个）" for p in result.ranks)
     out.extend(f"结果：{a.name}" + (f"，{money_text(a.money)}" if a.money is not None else "") + f"——{a.reason}"
@@ -210,4 +219,7 @@ def explain(result: UnitResult, policy: ast.Policy) -> str:
     for section in result.sections:
         out.extend(_explain_section(section, places, ""))
     out.extend(_lines(result.cut_lines, ""))
+    if result.components:
+        out.extend(["", f"{policy.combination.name}："])
+        out.extend(_lines(result.components, ""))
     return "\n".join(out)

@@ -226,3 +226,48 @@ def test_history_escalates_two_years_in_a_row():
 def test_holds_is_only_for_outcome_conditions():
     loaded = check_text(SCORED + "一票否决 甲 若 获得 先进\n", "t.jhp")
     assert "E207" in {d.code for d in loaded.errors}
+
+
+COMBINED = """考核 综合评分示例
+  满分 100分
+事实
+  年终达标: 是否
+  平时抽查得分: 数值 范围 0 至 100
+  半年考核得分: 数值 范围 0 至 100
+项目 年终 100分
+  计分 100分 若 年终达标
+组成 综合评分
+  平时抽查 30% 按 平时抽查得分
+  半年考核 30% 按 半年考核得分
+  年终考核 40% 按 本办法
+等次
+  优秀 总分 >= 90
+  其他 其余
+"""
+
+
+def test_weighted_combination_of_three_assessments():
+    # guizhou-2011: 平时抽查 30% + 半年考核 30% + 年终考核 40%
+    loaded = check_text(COMBINED, "t.jhp")
+    assert loaded.diagnostics == ()
+    result = Interpreter(loaded.policy).evaluate(
+        Unit("甲", {"年终达标": True, "平时抽查得分": D(85), "半年考核得分": D(90)}))
+    # 85 × 30% = 25.5; 90 × 30% = 27; 100 × 40% = 40; 25.5 + 27 + 40 = 92.5 → 优秀 (≥ 90)
+    assert [line.amount for line in result.components] == [D("25.5"), D(27), D(40)]
+    assert result.total == D("92.5") and result.grade == "优秀"
+    assert result.base == D(100)  # the policy's own score stays visible
+
+
+def test_rescaling_a_100_point_check_to_25_points():
+    # changge-2008: 每次抽查满分为100分，折合为25分计入总积分
+    text = ("考核 折合示例\n  满分 100分\n事实\n  抽查得分: 数值 范围 0 至 100\n  日常: 数值\n项目 甲 100分\n  计分 100分\n"
+            "组成 总积分\n  抽查 折合 25分 按 抽查得分\n  日常工作 按 日常\n")
+    loaded = check_text(text, "t.jhp")
+    assert loaded.errors == []
+    result = Interpreter(loaded.policy).evaluate(Unit("甲", {"抽查得分": D(88), "日常": D(60)}))
+    assert result.total == D(82)  # 88 ÷ 100 × 25 = 22, plus 60 taken as is
+
+
+def test_weights_that_do_not_add_up_are_warned():
+    loaded = check_text(COMBINED.replace("年终考核 40%", "年终考核 30%"), "t.jhp")
+    assert [d.message for d in loaded.warnings] == ["「综合评分」的权重合计 90%，不是 100%"]
