@@ -4,9 +4,13 @@ The reference marks its examples with HTML comments, which a Markdown viewer doe
 
     <!-- file: 名称.jhp -->        the fenced block that follows is written to that file
     <!-- run: 命令 -->             the command is run (in the directory of the files, with
-    <!-- run exit=1: 命令 -->      stdout and stderr together, as on a terminal); the fenced
-                                   block that follows must appear in its output, line by
-                                   line; a line "…" in the block skips any number of lines
+    <!-- run exit=1: 命令 -->      stdout and stderr together, as on a terminal) and must end
+                                   with the exit code given, 0 when no exit= is written; the
+                                   fenced block that follows must appear in its output, line
+                                   by line; a line "…" in the block skips any number of lines
+
+A byte-order mark at the very start of the output (CSV output has one, for Excel) is not
+compared: a terminal does not show it.
 
 Usage:  python docs/check_examples.py [docs/language.md] [--jhdsl JHDSL]
         python docs/check_examples.py --fill   (print the real output of every run, to paste)
@@ -92,15 +96,18 @@ def main() -> int:
                 Path(work, arg).write_text(body + "\n", encoding="utf-8")
                 continue
             done = subprocess.run(["bash", "-c", f"{arg} 2>&1"], cwd=work, env=env,
-                                  capture_output=True, text=True)
-            actual = [x.rstrip() for x in done.stdout.rstrip("\n").split("\n")]
+                                  capture_output=True, text=True, encoding="utf-8")
+            output = done.stdout.removeprefix("\ufeff")  # invisible on a terminal
+            actual = [x.rstrip() for x in output.rstrip("\n").split("\n")]
             if args.fill:
                 print(f"=== 第 {line} 行：{arg}（退出码 {done.returncode}）")
                 print("\n".join(actual))
                 continue
             problems = []
-            if code is not None and done.returncode != code:
-                problems.append(f"退出码是 {done.returncode}，文档写的是 {code}")
+            expected = code if code is not None else 0
+            if done.returncode != expected:
+                written = f"文档写的是 {code}" if code is not None else "文档没有写 exit=，应为 0"
+                problems.append(f"退出码是 {done.returncode}，{written}")
             if body.strip() and not appears(body.split("\n"), actual):
                 problems.append("引用的输出与实际输出不符")
             if problems:
