@@ -22,7 +22,7 @@ NUMERIC = {ast.COUNT, ast.NUMBER, ast.MONEY, ast.PLAIN}
 # Codes of checks that would only echo a syntax error (a blanked line leaves a group short of
 # points, a fact unused, a leaf without rules); the pipeline drops them when the file has
 # syntax errors.
-CASCADE_CODES = frozenset({"W203", "W401", "W402", "E402", "E403", "W601", "E502", "W701"})
+CASCADE_CODES = frozenset({"W203", "W401", "W402", "E402", "E403", "W601", "E502", "W701", "E409"})
 
 
 def _points_text(value: Decimal) -> str:
@@ -193,8 +193,10 @@ class Checker:
             self.report("E402", f"「{item.name}」既有计分又有扣分规则，看不出从 0 分还是从满分算起",
                         item.span, "请写明：初始 满分（从满分扣起），或：初始 0分（从 0 分加起；有按率规则时用这个）")
         if item.start_full and ast.AWARD in signs:
+            has_rate = any(isinstance(rule, ast.RateScale) for rule in item.rules)
             self.report("W601", f"「{item.name}」从满分算起，其中的计分或按率规则不会再增加得分", item.span,
-                        "按率规则本身给出得分，应从 0 分算起：去掉「初始 满分」，或写「初始 0分」")
+                        "按率规则本身给出得分，请改写「初始 0分」" if has_rate
+                        else "去掉「初始 满分」，或把计分规则改写为扣分规则")
         if item.start is not None and not 0 <= item.start.value <= item.points.value:
             self.report("E303", f"初始分 {item.start} 不在 0 到 {item.points} 之间", item.start.span)
 
@@ -349,9 +351,14 @@ class Checker:
                 self.report("E202", f"排名「{ranking.name}」重复", ranking.span)
             seen.add(ranking.name)
             for key in (ranking.key, ranking.tie_break):
-                if key is not None and key not in names:
-                    self.report("E201", f"排名依据「{key}」不是项目或加减分部分的名称", ranking.span,
-                                suggestion(key, names) or "排名可按 总分，或按某个项目、加分、减分部分的得分")
+                fact = self.facts.get(key)
+                if fact is not None and fact.type.kind in (ast.BOOL, ast.CHOICE):
+                    self.report("E303", f"排名依据「{key}」是{fact.type.kind}，不能排序", ranking.span)
+                elif fact is not None:
+                    self.used.add(key)
+                elif key is not None and key not in names:
+                    self.report("E201", f"排名依据「{key}」不是项目、加减分部分或事实的名称", ranking.span,
+                                suggestion(key, [*names, *self.facts]) or "排名可按 总分，或按某个项目、加分、减分部分的得分，或按一个数值事实")
 
     def check_combination(self) -> None:
         combination = self.policy.combination
@@ -528,15 +535,10 @@ class Checker:
             return ast.PERCENT if ast.PERCENT in (left, right) else ast.NUMBER
         if ast.PERCENT in (left, right) and ast.PLAIN in (left, right):
             return ast.PERCENT
-        if expr.op == "*" and ast.PERCENT in (left, right):
-            self.report("E301", "百分比不能直接乘以数量：85% 在计算中是 85，不是 0.85", expr.span,
-                        f"要算「{ast.expr_text(expr.left)}的{ast.expr_text(expr.right)}」，请写作 "
-                        f"{ast.expr_text(expr.left)} × {ast.expr_text(expr.right)} ÷ 100")
+        if expr.op == "/" and left == ast.PERCENT and right != ast.PERCENT:
+            self.report("E301", f"百分比不能除以{right}", expr.span, "两个百分比可以相除，得到它们的比值")
             return None
-        if expr.op == "/" and ast.PERCENT in (left, right) and left != right:
-            self.report("E301", "百分比不能与数量相除：85% 在计算中是 85，不是 0.85", expr.span)
-            return None
-        return ast.NUMBER
+        return ast.NUMBER  # a count × a rate is that share of the count: 200 × 85% = 170
 
     def infer_compare(self, expr: ast.Compare, scope: _Scope) -> str:
         left_choices = self.choices_of(expr.left)

@@ -190,11 +190,6 @@ def _map_columns(names: Iterable[str], policy: ast.Policy) -> _Columns:
             mapped[name] = (facts[keyed.group(1)], keyed.group(2))
         else:
             unknown.append(name)
-    seen: dict[tuple[str, str | None], str] = {}
-    for name, (fact, member) in mapped.items():
-        if (fact.name, member) in seen:
-            raise FactsError(f"列「{seen[fact.name, member]}」和「{name}」是同一个事实：请删去其中一列")
-        seen[fact.name, member] = name
     return _Columns(unit, group, parent, mapped, unknown)
 
 
@@ -347,11 +342,17 @@ def validate(rows: list[_Row], policy: ast.Policy) -> FactsTable:
 
 def _unit_values(row: _Row, name: str, columns: _Columns, policy: ast.Policy, lists):
     given: dict[tuple[str, str | None], object] = {}
+    problems = []
     for column, (fact, member) in columns.facts.items():
         cell = row.cells.get(column)
-        if _text(cell) != "":
-            given[(fact.name, member)] = (column, cell)
-    problems = []
+        if _text(cell) == "":
+            continue
+        if (fact.name, member) in given:
+            first = given[(fact.name, member)][0]
+            problems.append(FactProblem(f"「{first}」和「{column}」是同一个事实，只能填一处", name, column,
+                                        _text(cell), row.where))
+            continue
+        given[(fact.name, member)] = (column, cell)
     values: dict[str, object] = {}
     for fact in policy.facts:
         members = lists.get(fact.keyed_by, ()) if fact.keyed_by else (None,)

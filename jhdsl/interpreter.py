@@ -195,6 +195,12 @@ class Env:
                 return -self.evaluate(expr.operand)
             case ast.Arith():
                 left, right = self.evaluate(expr.left), self.evaluate(expr.right)
+                if expr.op == "*" and self.is_percent(expr.left) != self.is_percent(expr.right):
+                    # a rate times a quantity is that share of it: 200 × 85% = 170, not 17000
+                    plain_side = expr.right if self.is_percent(expr.left) else expr.left
+                    if not (isinstance(plain_side, ast.Quantity) and plain_side.kind == ast.PLAIN):
+                        left, right = (divide(left, Decimal(100)), right) if self.is_percent(expr.left) \
+                            else (left, divide(right, Decimal(100)))
                 try:
                     return _arith(expr.op, left, right)
                 except EvaluationError as error:
@@ -202,6 +208,23 @@ class Env:
             case ast.Compare():
                 return _compare(expr.op, self.evaluate(expr.left), self.evaluate(expr.right))
         raise TypeError(f"unknown expression {expr!r}")
+
+    def is_percent(self, expr: ast.Expr) -> bool:
+        """Whether an expression is a rate, kept in percentage points (85% is 85)."""
+        match expr:
+            case ast.Quantity():
+                return expr.kind == ast.PERCENT
+            case ast.Ref() | ast.Subscript():
+                return self.kinds.get(expr.name) == ast.PERCENT
+            case ast.Negate():
+                return self.is_percent(expr.operand)
+            case ast.Arith(op="+" | "-"):
+                return self.is_percent(expr.left) or self.is_percent(expr.right)
+            case ast.Arith(op="*"):  # a rate scaled by a bare number stays a rate: 目标率 × 1.1
+                sides = (expr.left, expr.right)
+                return any(map(self.is_percent, sides)) and any(
+                    isinstance(s, ast.Quantity) and s.kind == ast.PLAIN for s in sides)
+        return False
 
     # words
     def text(self, expr: ast.Expr) -> str:
@@ -238,9 +261,16 @@ class Env:
         holds = bool(self.evaluate(expr))
         if isinstance(expr, ast.Ref) and isinstance(self.lookup(expr.name), bool):
             return holds, f"{self.facts_used(expr)}"
-        values = self.facts_used(expr)
+        values = "，".join(filter(None, (self.facts_used(part) for part in self.deciding(expr, holds))))
         tail = f"（{values}）" if values else ""
         return holds, f"「{self.text(expr)}」{'成立' if holds else '不成立'}{tail}"
+
+    def deciding(self, expr: ast.Expr, holds: bool) -> list[ast.Expr]:
+        """The parts of a condition that decided it: of an 或 that holds, the parts that hold;
+        of an 且 that fails, the parts that fail; otherwise the whole condition."""
+        if isinstance(expr, ast.Logic) and (expr.op == "or") == holds:
+            return [part for part in expr.operands if bool(self.evaluate(part)) == holds]
+        return [expr]
 
 
 def _names_in(expr: ast.Expr):
@@ -537,7 +567,9 @@ class Interpreter:
                 return Line(ZERO, f"{head}：{words}，本规则不适用", rule.span)
         measure = env.evaluate(rule.measure)
         raw, arithmetic = per_step(measure, rule.step.value, rule.points.value, rule.whole_steps)
-        values = env.facts_used(rule.measure) or f"{env.text(rule.measure)} = {plain(measure)}"
+        values = env.facts_used(rule.measure)
+        if not isinstance(rule.measure, ast.Ref | ast.Subscript):
+            values = "，".join(filter(None, (values, f"{env.text(rule.measure)} = {plain(measure)}")))
         raw, more = self.multiplied(rule, env, raw)
         words = f"{head}：{values}，{arithmetic}{more}"
         amount = raw
@@ -561,8 +593,8 @@ class Interpreter:
         deduction, arithmetic = per_step(gap, rule.step.value, rule.slope.value, rule.whole_steps)
         score = max(full - deduction, ZERO)
         step_words = f"每{'满' if rule.whole_steps else ''}降低{plain(rule.step.value)}个百分点扣{points(rule.slope.value)}"
-        words = (f"{name} {shown}，比 {plain(target)}% 低 {plain(gap)} 个百分点，{step_words}，"
-                 f"扣 {arithmetic}，计 {points(score)}")
+        how = f"：{arithmetic}" if rule.whole_steps else f"，扣 {arithmetic}"
+        words = f"{name} {shown}，比 {plain(target)}% 低 {plain(gap)} 个百分点，{step_words}{how}，计 {points(score)}"
         if full - deduction < 0:
             words += "（扣完为止）"
         return Line(score, words, rule.span)

@@ -69,12 +69,14 @@ def per_step(quantity: Decimal, step: Decimal, amount: Decimal, whole_steps: boo
     Whole steps (每满) count only complete steps, by exact integer division; otherwise a part
     of a step counts in proportion, multiplying before dividing so that 1 × 3 ÷ 3 is exactly 1.
     """
+    written = f"{plain(quantity)}（负数按 0 计）" if quantity < 0 else plain(quantity)
     quantity = max(quantity, ZERO)
     if whole_steps:
         steps = CONTEXT.divide_int(quantity, step)
         result = multiply(steps, amount)
-        return result, f"{plain(quantity)} 中满 {plain(step)} 的有 {plain(steps)} 个，{plain(steps)} × {points(amount)} = {points(result)}"
+        return result, (f"{written} 里有 {plain(steps)} 个整 {plain(step)}，"
+                        f"{plain(steps)} × {points(amount)} = {points(result)}")
     result = divide(multiply(quantity, amount), step)
     if step == 1:
-        return result, f"{plain(quantity)} × {points(amount)} = {points(result)}"
-    return result, f"{plain(quantity)} ÷ {plain(step)} × {points(amount)} = {points(result)}"
+        return result, f"{written} × {points(amount)} = {points(result)}"
+    return result, f"{written} ÷ {plain(step)} × {points(amount)} = {points(result)}"

@@ -32,10 +32,12 @@ class Settled:
     failed: tuple[tuple[str, str], ...] = ()
 
 
-def _score_of(result: UnitResult, name: str | None) -> Decimal:
-    """The score a ranking orders by: the total, or an item's or section's score."""
+def _score_of(result: UnitResult, name: str | None, facts: Unit | None = None) -> Decimal:
+    """The value a ranking orders by: the total, an item's or section's score, or a fact."""
     if name is None:
         return result.total
+    if facts is not None and name in facts.values:
+        return facts.values[name]
     for item in ast.all_items(result.items):
         if item.name == name:
             return item.score
@@ -45,15 +47,16 @@ def _score_of(result: UnitResult, name: str | None) -> Decimal:
     raise KeyError(name)
 
 
-def _ranked(results: Sequence[UnitResult], ranking: ast.Ranking) -> dict[str, int]:
+def _ranked(results: Sequence[UnitResult], ranking: ast.Ranking, units: dict[str, Unit]) -> dict[str, int]:
     """Competition ranks (1, 2, 2, 4) of ``results``: equal keys share a rank."""
     sign = 1 if ranking.ascending else -1
 
     def key(result: UnitResult) -> tuple:
-        main = sign * _score_of(result, ranking.key)
+        facts = units.get(result.unit)
+        main = sign * _score_of(result, ranking.key, facts)
         if not ranking.has_tie_break:
             return (main,)
-        return (main, sign * _score_of(result, ranking.tie_break))
+        return (main, sign * _score_of(result, ranking.tie_break, facts))
 
     ordered = sorted(results, key=key)
     ranks: dict[str, int] = {}
@@ -119,7 +122,7 @@ class Settlement:
     def place(self, ranking: ast.Ranking) -> None:
         results = [self.by_name[u] for u in self.order]
         for group, members in _groups(results, ranking).items():
-            ranks = _ranked(members, ranking)
+            ranks = _ranked(members, ranking, self.units)
             for member in members:
                 spot = RankPlace(ranking.name, ranks[member.unit], len(members), group)
                 self.update(member.unit, ranks=(*self.by_name[member.unit].ranks, spot))
@@ -158,11 +161,12 @@ class Settlement:
     def chosen(self, outcome: ast.Outcome, ranking: ast.Ranking, members: list[UnitResult],
                count: int) -> list[tuple[str, str]]:
         """The units of one group that receive ``outcome``, each with the reason in words."""
-        full = _ranked(members, ranking)
+        full = _ranked(members, ranking, self.units)
         passed_over = [m for m in members if self.holds_any(m, outcome.hand_down)]
         candidates = [m for m in members if m not in passed_over and self.may_receive(m, outcome)]
         bottom = outcome.select == "bottom"
-        among = _ranked(candidates, attrs.evolve(ranking, ascending=not ranking.ascending) if bottom else ranking)
+        among = _ranked(candidates, attrs.evolve(ranking, ascending=not ranking.ascending) if bottom else ranking,
+                        self.units)
         where = f"（{members[0].group}）" if ranking.in_group and members and members[0].group else ""
         chosen = []
         for member in candidates:

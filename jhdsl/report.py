@@ -12,7 +12,7 @@ from decimal import Decimal
 from jhdsl import ast
 from jhdsl.display import render_table
 from jhdsl.interpreter import ItemResult, Line, SectionResult, UnitResult
-from jhdsl.numbers import plain, shown
+from jhdsl.numbers import approx, plain, shown
 from jhdsl.outcomes import money_text
 
 VETOED = "一票否决"
@@ -161,9 +161,9 @@ def json_text(results: Sequence[UnitResult], policy: ast.Policy) -> str:
 
 def _signed(amount: Decimal) -> str:
     if amount > 0:
-        return f"+{plain(amount)}"
+        return f"+{approx(amount)}"
     if amount < 0:
-        return f"−{plain(-amount)}"
+        return f"−{approx(-amount)}"
     return "0"
 
 

@@ -129,7 +129,6 @@ def test_money_may_be_written_in_wan_yuan(tmp_path):
 @pytest.mark.parametrize(("header", "reason"), [
     ("单位,专题研究,符合率,人数,人数", "人数"),  # the same column twice
     ("单位,专题研究, 符合率,符合率,人数", "符合率"),  # the same after trimming spaces
-    ("单位,专题研究,符合率,人数,互通[公安],互通【公安】", "互通"),  # two spellings of one member
 ])
 def test_a_fact_given_twice_is_refused_not_silently_overwritten(tmp_path, header, reason):
     cells = ",".join(["甲镇"] + ["1"] * (header.count(",")))
@@ -158,3 +157,12 @@ def test_doubtful_numbers_fail_their_unit_only(tmp_path, cell):
     assert [u.name for u in table.units] == ["乙镇"]
     (problem,) = table.problems
     assert (problem.unit, problem.fact) == ("甲镇", "经费")
+
+
+def test_two_spellings_of_one_member_conflict_only_where_both_are_filled(tmp_path):
+    path = write(tmp_path, "u.csv", "单位,专题研究,符合率,人数,互通[公安],互通【公安】,互通[教育]\n"
+                                    "甲镇,是,90,1,是,,是\n乙镇,是,90,1,是,否,是\n")
+    table = load_facts(path, POLICY)
+    assert [u.name for u in table.units] == ["甲镇"]
+    (problem,) = table.problems
+    assert problem.unit == "乙镇" and "同一个事实" in problem.message

@@ -367,3 +367,13 @@ def test_whole_steps_use_exact_integer_division():
     text = "事实\n  人数: 整数\n项目 甲 10分\n  按 人数 每满 3名 计 1分\n"
     assert leaf(text, 人数=D(8)).score == D(2)  # 8 holds 2 whole steps of 3
     assert leaf(text, 人数=D(9)).score == D(3)
+
+
+def test_a_count_times_a_rate_is_that_share_of_the_count():
+    # 出生数 200 × 率 85% = 170 births (not 17000): a rate multiplies as the fraction it stands for
+    text = "事实\n  出生数: 整数\n  率: 百分比\n项目 甲 10分\n  计分 10分 若 出生数 × 率 >= 170\n"
+    assert leaf(text, 出生数=D(200), 率=D(85)).score == D(10)
+    assert leaf(text, 出生数=D(200), 率=D("84.9")).score == D(0)  # 169.8 < 170
+    # a rate scaled by a bare number stays a rate: 90% × 1.1 = 99%
+    scaled = "事实\n  率: 百分比\n  目标: 百分比\n项目 甲 10分\n  计分 10分 若 率 >= 目标 × 1.1\n"
+    assert leaf(scaled, 率=D(99), 目标=D(90)).score == D(10)

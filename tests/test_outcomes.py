@@ -271,3 +271,15 @@ def test_rescaling_a_100_point_check_to_25_points():
 def test_weights_that_do_not_add_up_are_warned():
     loaded = check_text(COMBINED.replace("年终考核 40%", "年终考核 30%"), "t.jhp")
     assert [d.message for d in loaded.warnings] == ["「综合评分」的权重合计 90%，不是 100%"]
+
+
+def test_ranking_by_a_fact_lowest_first():
+    # e.g. 出生人口性别比: the lower the better
+    text = "事实\n  性别比: 数值\n排名 性别比排名 按 性别比 升序\n结果 最好 按 性别比排名 前 1名\n"
+    loaded = check_text(SCORED + text, "t.jhp")
+    assert loaded.errors == []
+    units = [Unit(n, {"分": D(5), "事故": False, "合格": True, "性别比": D(r)}) for n, r in
+             (("甲", "112.5"), ("乙", "106"), ("丙", "109"))]
+    settled = evaluate_all(loaded.policy, units)
+    assert [rank_of(settled, u, "性别比排名") for u in "甲乙丙"] == [3, 1, 2]
+    assert holders(settled, "最好") == ["乙"]
