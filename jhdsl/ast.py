@@ -344,6 +344,14 @@ class Override:
 
 
 @attrs.frozen
+class NotApplicable:
+    """不适用 若 条件: the item is left out for this unit, and the base is rescaled to 满分."""
+
+    condition: Expr
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class Each:
     """各 列表 规则: the rule applied once for each member of a list."""
 
@@ -362,7 +370,7 @@ class When:
     span: Span | None = _span()
 
 
-Rule = Fixed | PerUnit | RateScale | Tiers | Override | Each | When
+Rule = Fixed | PerUnit | RateScale | Tiers | Override | NotApplicable | Each | When
 
 
 # ---- items, sections, vetoes, grades ------------------------------------------------------

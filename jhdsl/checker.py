@@ -288,6 +288,11 @@ class Checker:
             self.report("E408", "「不计分 若」「满分 若」只能用在项目中", rule.span)
         self.check_condition(rule.condition, scope)
 
+    def rule_notapplicable(self, rule: ast.NotApplicable, scope, item_points, in_section) -> None:
+        if in_section is not None:
+            self.report("E408", "「不适用 若」只能用在项目中", rule.span)
+        self.check_condition(rule.condition, scope)
+
     def rule_each(self, rule: ast.Each, scope, item_points, in_section) -> None:
         if rule.list_name not in self.lists:
             self.report("E205", f"未声明的列表「{rule.list_name}」", rule.span,

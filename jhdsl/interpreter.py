@@ -19,7 +19,7 @@ import attrs
 from jhdsl import ast
 from jhdsl.errors import BadValue, EvaluationError, ParameterError, suggestion
 from jhdsl.facts import Unit, Value, default_value, parse_value
-from jhdsl.numbers import CONTEXT, ZERO, divide, multiply, per_step, plain, points
+from jhdsl.numbers import CONTEXT, ZERO, approx, divide, multiply, per_step, plain, points
 
 # ---- results ------------------------------------------------------------------------------
 
@@ -43,6 +43,14 @@ class ItemResult:
     start: Decimal
     lines: tuple[Line, ...] = ()
     children: tuple[ItemResult, ...] = ()
+    applicable: bool = True
+
+    @property
+    def left_out(self) -> Decimal:
+        """Points of this item (or its leaves) that do not apply to the unit (不适用)."""
+        if not self.children:
+            return ZERO if self.applicable else self.points
+        return sum((child.left_out for child in self.children), ZERO)
 
 
 @attrs.frozen
@@ -356,6 +364,13 @@ class Interpreter:
         base = sum((i.score for i in items), ZERO)
         lines = []
         full = self.policy.full_marks
+        left_out = sum((i.left_out for i in items), ZERO)
+        if left_out and full > left_out:
+            rescaled = divide(multiply(base, full), full - left_out)
+            lines.append(Line(rescaled - base, f"不适用的项目共 {points(left_out)}，其余项目满分 {points(full - left_out)}，"
+                                               f"按满分 {points(full)} 折算：{approx(base)} × {plain(full)} ÷ "
+                                               f"{plain(full - left_out)} = {points(rescaled)}"))
+            base = rescaled
         if base > full:
             lines.append(Line(full - base, f"各项合计 {points(base)}，超过满分 {points(full)}，按满分计"))
             base = full
@@ -457,6 +472,12 @@ class Interpreter:
 
     def leaf(self, item: ast.Item, env: Env) -> ItemResult:
         full = item.points.value
+        for rule in item.rules:
+            if isinstance(rule, ast.NotApplicable):
+                holds, words = env.condition_words(rule.condition)
+                if holds:
+                    return ItemResult(item.name, full, ZERO, ZERO,
+                                      (Line(ZERO, f"{words}，本项不适用，不计入满分", rule.span),), applicable=False)
         if ast.leaf_starts_full(item):
             start = full
         else:

@@ -627,6 +627,9 @@ class _ToAst(Transformer):
     def full_if(self, meta, children):
         return ast.Override(True, _values(children)[0], span=self._span(meta))
 
+    def not_applicable(self, meta, children):
+        return ast.NotApplicable(_values(children)[0], span=self._span(meta))
+
     def each(self, meta, children):
         name, rule = _values(children)
         return ast.Each(name.text, rule, span=self._span(meta))

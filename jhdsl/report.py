@@ -108,6 +108,7 @@ def _item_json(item: ItemResult, places: int) -> dict:
         "start": plain(item.start),
         "lines": [_line_json(li) for li in item.lines],
         "children": [_item_json(c, places) for c in item.children],
+        "applicable": item.applicable,
     }
 
 
@@ -172,7 +173,8 @@ def _lines(lines: Sequence[Line], indent: str) -> list[str]:
 
 
 def _explain_item(item: ItemResult, places: int, indent: str) -> list[str]:
-    out = [f"{indent}{item.name}  {shown(item.score, places)} / {plain(item.points)}分"]
+    score = shown(item.score, places) if item.applicable else "不适用"
+    out = [f"{indent}{item.name}  {score} / {plain(item.points)}分"]
     inner = indent + "  "
     if not item.children and item.start:
         out.append(f"{inner}{'':>6}  从 {plain(item.start)}分 起算")

@@ -377,3 +377,21 @@ def test_a_count_times_a_rate_is_that_share_of_the_count():
     # a rate scaled by a bare number stays a rate: 90% × 1.1 = 99%
     scaled = "事实\n  率: 百分比\n  目标: 百分比\n项目 甲 10分\n  计分 10分 若 率 >= 目标 × 1.1\n"
     assert leaf(scaled, 率=D(99), 目标=D(90)).score == D(10)
+
+
+def test_not_applicable_items_are_left_out_and_the_base_rescaled():
+    # 不适用: an item of 25 points does not apply; the other 75 points are rescaled to 100 (× 4/3)
+    text = """  满分 100分
+事实
+  有流动人口: 是否
+  甲: 是否
+项目 流动人口 25分
+  不适用 若 非 有流动人口
+  计分 25分 若 甲
+项目 其他工作 75分
+  计分 60分 若 甲
+"""
+    result = run(text, 有流动人口=False, 甲=True)
+    assert not result.items[0].applicable
+    assert result.base == D(80)  # 60 of the 75 points that apply: 60 × 100 ÷ 75 = 80
+    assert run(text, 有流动人口=True, 甲=True).base == D(85)  # 25 + 60, nothing rescaled
