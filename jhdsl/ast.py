@@ -117,6 +117,13 @@ class Holds:
 
 
 @attrs.frozen
+class IsEligible:
+    """符合资格: whether the unit meets the policy's 资格 (in 结果 … 若)."""
+
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class Compare:
     """``left op right`` with op one of >= > <= < = ≠ (normalised to ASCII)."""
 
@@ -161,7 +168,7 @@ class Logic:
     span: Span | None = _span()
 
 
-Expr = Quantity | Boolean | Ref | Subscript | TotalRef | Holds | Compare | Arith | Negate | Not | Logic
+Expr = Quantity | Boolean | Ref | Subscript | TotalRef | Holds | IsEligible | Compare | Arith | Negate | Not | Logic
 
 SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", ">": ">", "<": "<", "=": "=", "+": "+", "-": "−", "*": "×", "/": "÷"}
 
@@ -181,6 +188,8 @@ def expr_text(expr: Expr) -> str:
             return "总分"
         case Holds():
             return f"获得 {expr.outcome}"
+        case IsEligible():
+            return "符合资格"
         case Not():
             return f"非 {expr_text(expr.operand)}"
         case Logic():

@@ -457,6 +457,12 @@ class Checker:
             case ast.TotalRef():
                 self.report("E207", "「总分」只能用在等次中", expr.span, "规则的条件请用事实或参数")
                 return None
+            case ast.IsEligible():
+                if scope.outcomes is None:
+                    self.report("E207", "「符合资格」只能用在「结果 … 若」的条件中", expr.span)
+                elif self.policy.eligibility is None:
+                    self.report("E201", "政策中没有「资格」，「符合资格」无从判断", expr.span)
+                return ast.BOOL
             case ast.Holds():
                 if scope.outcomes is None:
                     self.report("E207", "「获得」只能用在「结果 … 若」的条件中", expr.span)

@@ -164,6 +164,7 @@ class Env:
         self.params = params
         self.member = member
         self.held: frozenset[str] = frozenset()
+        self.eligible: bool | None = None
         self.kinds = {f.name: f.type.kind for f in policy.facts} | {p.name: p.type.kind for p in policy.params}
 
     def with_member(self, member: str) -> Env:
@@ -193,6 +194,8 @@ class Env:
                 return self.unit.values[expr.name][expr.key]
             case ast.Holds():
                 return expr.outcome in self.held
+            case ast.IsEligible():
+                return bool(self.eligible)
             case ast.Not():
                 return not self.evaluate(expr.operand)
             case ast.Logic(op="and"):

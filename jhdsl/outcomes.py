@@ -147,6 +147,7 @@ class Settlement:
         for name in self.order:
             env = Env(self.policy, self.units[name], self.params)
             env.held = frozenset(a.name for a in self.by_name[name].outcomes)
+            env.eligible = self.by_name[name].eligible
             holds, words = env.condition_words(outcome.condition)
             if holds:
                 self.give(name, outcome, words)
@@ -178,14 +179,20 @@ class Settlement:
                 words += f"，倒数第 {place} 名" if len(candidates) == len(members) else f"，在候选中倒数第 {place} 名"
             elif len(candidates) != len(members):
                 words += f"，在候选中第 {place} 名"
-            if passed_over:
-                names = "、".join(f"「{m.unit}」" for m in passed_over)
-                words += f"；{names}已{'、'.join(outcome.hand_down)}，顺延"
+            skipped = [m for m in passed_over
+                        if (full[m.unit] > full[member.unit]) == bottom and full[m.unit] != full[member.unit]]
+            if skipped:
+                held = "，".join(f"「{m.unit}」已{'、'.join(self.held(m, outcome.hand_down))}" for m in skipped)
+                words += f"；{held}，顺延"
             chosen.append((member.unit, words))
         return chosen
 
+    def held(self, result: UnitResult, names: tuple[str, ...]) -> list[str]:
+        """The outcomes among ``names`` that a unit already holds."""
+        return [award.name for award in result.outcomes if award.name in names]
+
     def holds_any(self, result: UnitResult, names: tuple[str, ...]) -> bool:
-        return any(award.name in names for award in result.outcomes)
+        return bool(self.held(result, names))
 
     def may_receive(self, result: UnitResult, outcome: ast.Outcome) -> bool:
         """Honours (前 N, 名额) pass over vetoed and ineligible units; bottom places take all."""

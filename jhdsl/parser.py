@@ -763,6 +763,9 @@ class _ToAst(Transformer):
     def by_condition(self, meta, children):
         return {"ranking": None, "select": "condition", "condition": _values(children)[0]}
 
+    def is_eligible(self, meta, children):
+        return ast.IsEligible(span=self._span(meta))
+
     def holds(self, meta, children):
         return ast.Holds(_values(children)[0].text, span=self._span(meta))
 

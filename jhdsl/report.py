@@ -187,7 +187,7 @@ def _explain_item(item: ItemResult, places: int, indent: str) -> list[str]:
 def _explain_section(section: SectionResult, places: int, indent: str) -> list[str]:
     word = "加分" if section.sign == ast.AWARD else "减分"
     cap = f"（上限 {plain(section.cap)}分）" if section.cap is not None else ""
-    sign = "+" if section.sign == ast.AWARD else "−"
+    sign = "" if not section.amount else "+" if section.sign == ast.AWARD else "−"
     out = [f"{indent}{word} {section.name}  {sign}{shown(section.amount, places)}{cap}"]
     inner = indent + "  "
     for child in section.children:

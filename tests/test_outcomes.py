@@ -283,3 +283,24 @@ def test_ranking_by_a_fact_lowest_first():
     settled = evaluate_all(loaded.policy, units)
     assert [rank_of(settled, u, "性别比排名") for u in "甲乙丙"] == [3, 1, 2]
     assert holders(settled, "最好") == ["乙"]
+
+
+def test_outcome_by_condition_may_require_eligibility():
+    text = "资格\n  必须 合格\n结果 表彰 若 符合资格 且 分 >= 8\n"
+    settled = settle(text, [("甲", 9), ("乙", 9, None, None, False, False), ("丙", 7)])
+    # 乙 scores 9 too but is not eligible; 丙 is eligible but below 8
+    assert holders(settled, "表彰") == ["甲"]
+
+
+def test_hand_down_names_only_the_units_it_passed_over_and_what_each_holds():
+    text = ("事实\n  案件: 是否 默认 否\n排名 综合 按 总分\n排名 县内 按 总分 组内\n"
+            "结果 甲类 按 综合 后 1名\n结果 乙类 若 案件\n结果 帮助 按 县内 后 1名\n  顺延 甲类、乙类\n")
+    loaded = check_text(SCORED + text, "t.jhp")
+    assert loaded.errors == []
+    units = [Unit("上", {"分": D(9), "事故": False, "合格": True, "案件": True}, "A县"),
+             Unit("中", {"分": D(5), "事故": False, "合格": True, "案件": False}, "A县"),
+             Unit("下", {"分": D(1), "事故": False, "合格": True, "案件": False}, "A县")]
+    settled = evaluate_all(loaded.policy, units)
+    # 下 is last (甲类) and is passed over; 上 holds 乙类 but ranks above 中, so it is not named
+    (award,) = [a for a in settled.results[1].outcomes if a.name == "帮助"]
+    assert award.reason.endswith("；「下」已甲类，顺延")
