@@ -197,14 +197,29 @@ def expr_text(expr: Expr) -> str:
             return word.join(_grouped(o) for o in expr.operands)
         case Negate():
             return f"−{expr_text(expr.operand)}"
-        case Arith() | Compare():
-            return f"{_grouped(expr.left)} {SYMBOLS[expr.op]} {_grouped(expr.right)}"
+        case Arith():
+            level = _LEVEL[expr.op]
+            left = _grouped(expr.left, lambda e: _LEVEL.get(getattr(e, "op", ""), 9) < level)
+            right = _grouped(expr.right, lambda e: _LEVEL.get(getattr(e, "op", ""), 9) <= level)
+            return f"{left} {SYMBOLS[expr.op]} {right}"
+        case Compare():
+            return f"{_grouped(expr.left, _never)} {SYMBOLS[expr.op]} {_grouped(expr.right, _never)}"
     raise TypeError(f"unknown expression {expr!r}")
 
 
-def _grouped(expr: Expr) -> str:
+_LEVEL = {"+": 1, "-": 1, "*": 2, "/": 2}
+
+
+def _never(expr: Expr) -> bool:
+    return False
+
+
+def _grouped(expr: Expr, needs_brackets=None) -> str:
+    """An operand's text, bracketed only where reading it without brackets would change it."""
     text = expr_text(expr)
-    return f"（{text}）" if isinstance(expr, Logic | Arith) else text
+    if isinstance(expr, Logic) or (isinstance(expr, Arith) and (needs_brackets is None or needs_brackets(expr))):
+        return f"（{text}）"
+    return text
 
 
 # ---- declarations -------------------------------------------------------------------------

@@ -85,6 +85,7 @@ class RankPlace:
     rank: int
     size: int
     group: str | None = None
+    tied: bool = False
 
 
 @attrs.frozen
@@ -253,7 +254,9 @@ class Env:
         """The values behind an expression: 「出生政策符合率 = 98.5%，党员干部违法生育 = 否」."""
         shown = []
         for node in _names_in(expr):
-            if isinstance(node, ast.Subscript):
+            if isinstance(node, ast.Holds | ast.IsEligible):
+                label, value, name = self.text(node), bool(self.evaluate(node)), ""
+            elif isinstance(node, ast.Subscript):
                 label, value = f"{node.name}[{node.key}]", self.evaluate(node)
                 name = node.name
             elif node.name in self.unit.values or node.name in self.params:
@@ -286,7 +289,7 @@ class Env:
 
 def _names_in(expr: ast.Expr):
     match expr:
-        case ast.Ref() | ast.Subscript():
+        case ast.Ref() | ast.Subscript() | ast.Holds() | ast.IsEligible():
             yield expr
         case ast.Not() | ast.Negate():
             yield from _names_in(expr.operand)

@@ -123,8 +123,10 @@ class Settlement:
         results = [self.by_name[u] for u in self.order]
         for group, members in _groups(results, ranking).items():
             ranks = _ranked(members, ranking, self.units)
+            shared = {rank for rank in ranks.values() if list(ranks.values()).count(rank) > 1}
             for member in members:
-                spot = RankPlace(ranking.name, ranks[member.unit], len(members), group)
+                rank = ranks[member.unit]
+                spot = RankPlace(ranking.name, rank, len(members), group, rank in shared)
                 self.update(member.unit, ranks=(*self.by_name[member.unit].ranks, spot))
 
     # outcomes

@@ -142,7 +142,8 @@ def result_json(result: UnitResult, policy: ast.Policy) -> dict:
         "cut": shown(result.cut, places),
         "eligible": result.eligible,
         "ineligible": list(result.ineligible),
-        "ranks": [{"ranking": p.ranking, "rank": p.rank, "of": p.size, "group": p.group} for p in result.ranks],
+        "ranks": [{"ranking": p.ranking, "rank": p.rank, "of": p.size, "group": p.group, "tied": p.tied}
+                  for p in result.ranks],
         "outcomes": [{"name": a.name, "reason": a.reason, "money": plain(a.money) if a.money is not None else None,
                       "veto": a.veto} for a in result.outcomes],
         "items": [_item_json(i, places) for i in result.items],
@@ -208,7 +209,8 @@ def explain(result: UnitResult, policy: ast.Policy) -> str:
         parts = " + ".join(f"{line.text.split('：')[0]} {shown(line.amount, places)}" for line in result.components)
         head = f"【{result.unit}】 总分 {shown(result.total, places)} = {parts}\n本办法得分 {breakdown}"
     out = [head, f"等次：{_grade(result) or '（未设等次）'}"]
-    out.extend(f"排名：{p.ranking}第 {p.rank} 名（共 {p.size} 个）" for p in result.ranks)
+    out.extend(f"排名：{p.ranking}{f'（{p.group}）' if p.group else ''}{'并列' if p.tied else ''}第 {p.rank} 名"
+               f"（共 {p.size} 个）" for p in result.ranks)
     out.extend(f"结果：{a.name}" + (f"，{money_text(a.money)}" if a.money is not None else "") + f"——{a.reason}"
                for a in result.outcomes)
     if result.eligible is not None:
