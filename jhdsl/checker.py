@@ -373,6 +373,9 @@ class Checker:
         for component in combination.components:
             if component.name in names:
                 self.report("E202", f"组成部分「{component.name}」重复", component.span)
+            elif component.name in self.scoring_names():
+                self.report("E202", f"组成部分「{component.name}」与项目或加减分部分同名", component.span,
+                            "换一个名称，结果表中的列才不会重名")
             names.append(component.name)
             fact = self.facts.get(component.source) if component.source else None
             if component.source is not None:
