@@ -116,6 +116,19 @@ class Holds:
     span: Span | None = _span()
 
 
+AGGREGATES = {"平均": "average", "最高": "highest", "最低": "lowest", "名次": "place"}
+
+
+@attrs.frozen
+class Aggregate:
+    """平均(事实) / 最高(事实) / 最低(事实) over all units assessed in the run, or 名次(事实):
+    this unit's place on the fact, highest first (ties share a place)."""
+
+    function: str  # the Chinese word: 平均, 最高, 最低 or 名次
+    fact: str
+    span: Span | None = _span()
+
+
 @attrs.frozen
 class IsEligible:
     """符合资格: whether the unit meets the policy's 资格 (in 结果 … 若)."""
@@ -168,7 +181,7 @@ class Logic:
     span: Span | None = _span()
 
 
-Expr = Quantity | Boolean | Ref | Subscript | TotalRef | Holds | IsEligible | Compare | Arith | Negate | Not | Logic
+Expr = Quantity | Boolean | Ref | Subscript | TotalRef | Holds | IsEligible | Aggregate | Compare | Arith | Negate | Not | Logic
 
 SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", ">": ">", "<": "<", "=": "=", "+": "+", "-": "−", "*": "×", "/": "÷"}
 
@@ -190,6 +203,8 @@ def expr_text(expr: Expr) -> str:
             return f"获得 {expr.outcome}"
         case IsEligible():
             return "符合资格"
+        case Aggregate():
+            return f"{expr.function}（{expr.fact}）"
         case Not():
             return f"非 {expr_text(expr.operand)}"
         case Logic():

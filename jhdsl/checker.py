@@ -460,6 +460,18 @@ class Checker:
             case ast.TotalRef():
                 self.report("E207", "「总分」只能用在等次中", expr.span, "规则的条件请用事实或参数")
                 return None
+            case ast.Aggregate():
+                fact = self.facts.get(expr.fact)
+                if fact is None:
+                    self.report("E201", f"未声明的事实「{expr.fact}」", expr.span, suggestion(expr.fact, self.facts))
+                    return None
+                self.used.add(fact.name)
+                if fact.keyed_by or fact.type.kind in (ast.BOOL, ast.CHOICE):
+                    self.report("E303", f"「{expr.function}」要用于数值事实，「{fact.name}」不是", expr.span)
+                    return None
+                if expr.function == "名次":
+                    return ast.COUNT
+                return ast.NUMBER if fact.type.kind == ast.COUNT and expr.function == "平均" else fact.type.kind
             case ast.IsEligible():
                 if scope.outcomes is None:
                     self.report("E207", "「符合资格」只能用在「结果 … 若」的条件中", expr.span)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import decimal
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import attrs
@@ -155,13 +155,42 @@ def resolve_params(policy: ast.Policy, given: Mapping[str, str]) -> dict[str, Va
 # ---- expressions --------------------------------------------------------------------------
 
 
+class Population:
+    """All units assessed in one run, for 平均/最高/最低/名次 of a fact; computed once each."""
+
+    def __init__(self, units: Sequence[Unit]) -> None:
+        self.units = units
+        self.cache: dict[tuple[str, str], object] = {}
+
+    def values(self, fact: str) -> list[Decimal]:
+        return [u.values[fact] for u in self.units if isinstance(u.values.get(fact), Decimal)]
+
+    def value(self, function: str, fact: str, unit: Unit) -> Decimal:
+        key = (function, fact)
+        if key not in self.cache:
+            values = self.values(fact)
+            if not values:
+                raise EvaluationError(f"没有任何单位有「{fact}」的值，无法求{function}")
+            self.cache[key] = {
+                "平均": lambda: divide(sum(values, ZERO), Decimal(len(values))),
+                "最高": lambda: max(values),
+                "最低": lambda: min(values),
+                "名次": lambda: sorted(values, reverse=True),
+            }[function]()
+        found = self.cache[key]
+        if function == "名次":
+            return Decimal(found.index(unit.values[fact]) + 1)  # ties share the better place
+        return found
+
+
 class Env:
     """The values an expression can see: the unit's facts, the parameters, a list member."""
 
     def __init__(self, policy: ast.Policy, unit: Unit, params: Mapping[str, Value],
-                 member: str | None = None) -> None:
+                 member: str | None = None, population: Population | None = None) -> None:
         self.policy = policy
         self.unit = unit
+        self.population = population or Population([unit])
         self.params = params
         self.member = member
         self.held: frozenset[str] = frozenset()
@@ -197,6 +226,8 @@ class Env:
                 return expr.outcome in self.held
             case ast.IsEligible():
                 return bool(self.eligible)
+            case ast.Aggregate():
+                return self.population.value(expr.function, expr.fact, self.unit)
             case ast.Not():
                 return not self.evaluate(expr.operand)
             case ast.Logic(op="and"):
@@ -256,6 +287,9 @@ class Env:
         for node in _names_in(expr):
             if isinstance(node, ast.Holds | ast.IsEligible):
                 label, value, name = self.text(node), bool(self.evaluate(node)), ""
+            elif isinstance(node, ast.Aggregate):
+                label, value = self.text(node), self.evaluate(node)
+                name = "" if node.function == "名次" else node.fact
             elif isinstance(node, ast.Subscript):
                 label, value = f"{node.name}[{node.key}]", self.evaluate(node)
                 name = node.name
@@ -289,7 +323,7 @@ class Env:
 
 def _names_in(expr: ast.Expr):
     match expr:
-        case ast.Ref() | ast.Subscript() | ast.Holds() | ast.IsEligible():
+        case ast.Ref() | ast.Subscript() | ast.Holds() | ast.IsEligible() | ast.Aggregate():
             yield expr
         case ast.Not() | ast.Negate():
             yield from _names_in(expr.operand)
@@ -349,8 +383,10 @@ class _Outcome:
 class Interpreter:
     """Scores units under one policy and one set of parameters."""
 
-    def __init__(self, policy: ast.Policy, params: Mapping[str, Value] | None = None) -> None:
+    def __init__(self, policy: ast.Policy, params: Mapping[str, Value] | None = None,
+                 population: Sequence[Unit] | None = None) -> None:
         self.policy = policy
+        self.population = Population(population) if population is not None else None
         self.params = dict(params) if params is not None else resolve_params(policy, {})
         self.vetoes = list(ast.all_vetoes(policy))
         self.facts = {f.name: f for f in policy.facts}
@@ -365,7 +401,7 @@ class Interpreter:
                 raise EvaluationError(f"数值超出可计算的范围（{type(error).__name__}）") from None
 
     def _evaluate(self, unit: Unit) -> UnitResult:
-        env = Env(self.policy, unit, self.params)
+        env = Env(self.policy, unit, self.params, population=self.population)
         items = tuple(self.item(i, env) for i in self.policy.items)
         base = sum((i.score for i in items), ZERO)
         lines = []

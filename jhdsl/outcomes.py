@@ -18,7 +18,7 @@ import attrs
 from jhdsl import ast
 from jhdsl.errors import EvaluationError
 from jhdsl.facts import Unit
-from jhdsl.interpreter import Award, Env, Interpreter, RankPlace, UnitResult, VetoHit, resolve_params
+from jhdsl.interpreter import Award, Env, Interpreter, Population, RankPlace, UnitResult, VetoHit, resolve_params
 from jhdsl.numbers import plain
 
 
@@ -80,6 +80,7 @@ class Settlement:
                  params=None) -> None:
         self.policy = policy
         self.units = {u.name: u for u in units}
+        self.population = Population(list(units))
         self.params = params if params is not None else resolve_params(policy, {})
         self.by_name = {r.unit: r for r in results}
         self.order = [r.unit for r in results]
@@ -147,7 +148,7 @@ class Settlement:
     def hand_out_by_condition(self, outcome: ast.Outcome) -> None:
         """结果 名称 若 条件: every unit whose facts and earlier outcomes meet the condition."""
         for name in self.order:
-            env = Env(self.policy, self.units[name], self.params)
+            env = Env(self.policy, self.units[name], self.params, population=self.population)
             env.held = frozenset(a.name for a in self.by_name[name].outcomes)
             env.eligible = self.by_name[name].eligible
             holds, words = env.condition_words(outcome.condition)
@@ -227,7 +228,7 @@ def settle(policy: ast.Policy, results: Sequence[UnitResult], units: Sequence[Un
 def evaluate_all(policy: ast.Policy, units: Sequence[Unit], params=None) -> Settled:
     """Score every unit, then settle ranks and outcomes; a unit whose facts cannot be
     computed with (a division by zero) is left out and listed in ``failed``."""
-    interpreter = Interpreter(policy, params)
+    interpreter = Interpreter(policy, params, population=units)
     results, failed = [], []
     for unit in units:
         try:

@@ -763,6 +763,13 @@ class _ToAst(Transformer):
     def by_condition(self, meta, children):
         return {"ranking": None, "select": "condition", "condition": _values(children)[0]}
 
+    def aggregate_fn(self, meta, children):
+        return str(children[0])
+
+    def aggregate(self, meta, children):
+        function, name = [c for c in children if not (isinstance(c, Token) and c.type in ("LPAR", "RPAR"))]
+        return ast.Aggregate(function, name.text, span=self._span(meta))
+
     def is_eligible(self, meta, children):
         return ast.IsEligible(span=self._span(meta))
 

@@ -304,3 +304,35 @@ def test_hand_down_names_only_the_units_it_passed_over_and_what_each_holds():
     # 下 is last (甲类) and is passed over; 上 holds 乙类 but ranks above 中, so it is not named
     (award,) = [a for a in settled.results[1].outcomes if a.name == "帮助"]
     assert award.reason.endswith("；「下」已甲类，顺延")
+
+
+AGGREGATE = """考核 相对得分
+事实
+  完成数: 数值
+  超生率: 百分比
+项目 名次赋分 60分
+  分档 名次(完成数)
+    = 1 计 60分
+    = 2 计 57分
+    = 3 计 54分
+    其余 计 48分
+项目 比例得分 20分
+  按 完成数 ÷ 最高(完成数) 每 1 计 20分
+项目 平均基线 10分
+  按 超生率 − 平均(超生率) 每 1个百分点 扣 2分
+"""
+
+
+def test_points_by_place_in_proportion_to_the_best_and_against_the_average():
+    loaded = check_text(AGGREGATE, "t.jhp")
+    assert loaded.errors == []
+    units = [Unit(n, {"完成数": D(c), "超生率": D(r)}) for n, c, r in
+             (("甲", 80, "3"), ("乙", 100, "1"), ("丙", 80, "2"), ("丁", 50, "6"))]
+    settled = evaluate_all(loaded.policy, units)
+    scores = {r.unit: [i.score for i in r.items] for r in settled.results}
+    # 名次 by 完成数: 乙 100 first; 甲 and 丙 tie at 80 → both 2nd; 丁 50 → 4th (其余)
+    # 比例: 完成数 ÷ 100 × 20; 平均 超生率 = (3 + 1 + 2 + 6) ÷ 4 = 3: 2分 per point above it
+    assert scores["乙"] == [D(60), D(20), D(10)]  # 1st; 100/100 × 20; 1% is below the average
+    assert scores["甲"] == [D(57), D(16), D(10)]  # 80/100 × 20 = 16; 3% is the average: nothing
+    assert scores["丙"] == [D(57), D(16), D(10)]
+    assert scores["丁"] == [D(48), D(10), D(4)]  # 50/100 × 20 = 10; 6% − 3% = 3 points × 2 = 6 off 10
