@@ -137,6 +137,13 @@ class IsEligible:
 
 
 @attrs.frozen
+class BaseRef:
+    """基础分: the unit's base score (the items' sum), for a section's gate (加分 … 若 基础分 >= 80)."""
+
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class Compare:
     """``left op right`` with op one of >= > <= < = ≠ (normalised to ASCII)."""
 
@@ -181,7 +188,7 @@ class Logic:
     span: Span | None = _span()
 
 
-Expr = Quantity | Boolean | Ref | Subscript | TotalRef | Holds | IsEligible | Aggregate | Compare | Arith | Negate | Not | Logic
+Expr = Quantity | Boolean | Ref | Subscript | TotalRef | BaseRef | Holds | IsEligible | Aggregate | Compare | Arith | Negate | Not | Logic
 
 SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", ">": ">", "<": "<", "=": "=", "+": "+", "-": "−", "*": "×", "/": "÷"}
 
@@ -199,6 +206,8 @@ def expr_text(expr: Expr) -> str:
             return f"{expr.name}[{expr.key}]"
         case TotalRef():
             return "总分"
+        case BaseRef():
+            return "基础分"
         case Holds():
             return f"获得 {expr.outcome}"
         case IsEligible():
@@ -460,6 +469,7 @@ class Section:
     children: tuple[Section, ...] = ()
     vetoes: tuple[Veto, ...] = ()
     highest_only: bool = False
+    gate: Expr | None = None
     span: Span | None = _span()
 
 

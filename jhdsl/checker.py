@@ -35,6 +35,7 @@ class _Scope:
 
     member_of: str | None = None
     list_unknown: bool = False  # inside 各 of an undeclared list: reported already
+    gate: bool = False  # in the condition of a 加分/减分 section: 基础分 may be used
     outcomes: tuple[str, ...] | None = None  # in 结果 … 若: the outcomes written before it
 
 
@@ -316,6 +317,8 @@ class Checker:
     def check_section(self, section: ast.Section) -> None:
         if section.cap is not None:
             self.check_points_unit(section.cap)
+        if section.gate is not None:
+            self.check_condition(section.gate, _Scope(gate=True))
         if not section.rules and not section.children:
             self.report("E403", f"「{section.name}」下面没有规则", section.span)
         for rule in section.rules:
@@ -460,6 +463,12 @@ class Checker:
             case ast.TotalRef():
                 self.report("E207", "「总分」只能用在等次中", expr.span, "规则的条件请用事实或参数")
                 return None
+            case ast.BaseRef():
+                if not scope.gate:
+                    self.report("E207", "「基础分」只能用在加分、减分部分的条件中", expr.span,
+                                "如：加分 亮点工作 上限 5分 若 基础分 >= 80")
+                    return None
+                return ast.POINTS
             case ast.Aggregate():
                 fact = self.facts.get(expr.fact)
                 if fact is None:
@@ -706,8 +715,10 @@ def _comparable(left: str, right: str) -> bool:
     pair = {left, right}
     if ast.BOOL in pair or ast.CHOICE in pair:
         return False
-    if ast.PERCENT in pair or ast.POINTS in pair:
+    if ast.PERCENT in pair:
         return False
+    if ast.POINTS in pair:
+        return pair <= {ast.POINTS, ast.PLAIN}
     return pair <= NUMERIC
 
 

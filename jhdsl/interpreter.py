@@ -194,6 +194,7 @@ class Env:
         self.params = params
         self.member = member
         self.held: frozenset[str] = frozenset()
+        self.base: Decimal | None = None
         self.eligible: bool | None = None
         self.kinds = {f.name: f.type.kind for f in policy.facts} | {p.name: p.type.kind for p in policy.params}
 
@@ -224,6 +225,8 @@ class Env:
                 return self.unit.values[expr.name][expr.key]
             case ast.Holds():
                 return expr.outcome in self.held
+            case ast.BaseRef():
+                return self.base
             case ast.IsEligible():
                 return bool(self.eligible)
             case ast.Aggregate():
@@ -285,7 +288,9 @@ class Env:
         """The values behind an expression: 「出生政策符合率 = 98.5%，党员干部违法生育 = 否」."""
         shown = []
         for node in _names_in(expr):
-            if isinstance(node, ast.Holds | ast.IsEligible):
+            if isinstance(node, ast.BaseRef):
+                label, value, name = "基础分", self.base, ""
+            elif isinstance(node, ast.Holds | ast.IsEligible):
                 label, value, name = self.text(node), bool(self.evaluate(node)), ""
             elif isinstance(node, ast.Aggregate):
                 label, value = self.text(node), self.evaluate(node)
@@ -323,7 +328,7 @@ class Env:
 
 def _names_in(expr: ast.Expr):
     match expr:
-        case ast.Ref() | ast.Subscript() | ast.Holds() | ast.IsEligible() | ast.Aggregate():
+        case ast.Ref() | ast.Subscript() | ast.Holds() | ast.IsEligible() | ast.Aggregate() | ast.BaseRef():
             yield expr
         case ast.Not() | ast.Negate():
             yield from _names_in(expr.operand)
@@ -416,6 +421,7 @@ class Interpreter:
         if base > full:
             lines.append(Line(full - base, f"各项合计 {points(base)}，超过满分 {points(full)}，按满分计"))
             base = full
+        env.base = base
         sections = tuple(self.section(s, env) for s in self.policy.sections)
         bonus = sum((s.amount for s in sections if s.sign == ast.AWARD), ZERO)
         penalty = sum((s.amount for s in sections if s.sign == ast.DEDUCT), ZERO)
@@ -547,6 +553,12 @@ class Interpreter:
     # sections
     def section(self, section: ast.Section, env: Env) -> SectionResult:
         """A section's amount (≥ 0); its lines carry their effect on the total (penalties < 0)."""
+        if section.gate is not None:
+            holds, words = env.condition_words(section.gate)
+            if not holds:
+                return SectionResult(section.name, section.sign, ZERO,
+                                     section.cap.value if section.cap is not None else None,
+                                     (Line(ZERO, f"{words}，本部分不计", section.gate.span),))
         outcome = _Outcome([], award="加")
         for rule in section.rules:
             self.rule(rule, env, None, outcome)

@@ -421,6 +421,9 @@ class _ToAst(Transformer):
     def no(self, meta, children):
         return ast.Boolean(False, span=self._span(meta))
 
+    def base_ref(self, meta, children):
+        return ast.BaseRef(span=self._span(meta))
+
     def total_ref(self, meta, children):
         return ast.TotalRef(span=self._span(meta))
 
@@ -694,10 +697,11 @@ class _ToAst(Transformer):
         sign = ast.AWARD if children[0].type == "KW_BONUS" else ast.DEDUCT
         name, *body = _values(children)
         cap = body.pop(0) if any(_is_kw(c, "KW_CAP") for c in children) else None
+        gate = body.pop(0) if body and isinstance(body[0], ast.Expr) else None
         fields = self._body(body)
         highest = any(_is_kw(c, "KW_HIGHEST") for c in children)
         return ast.Section(sign, name.text, cap, fields.get("content"), fields["rules"], fields["children"],
-                           fields["vetoes"], highest, span=name.span)
+                           fields["vetoes"], highest, gate, span=name.span)
 
     def climb_one(self, meta, children):
         return _Climb(1)

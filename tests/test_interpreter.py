@@ -395,3 +395,13 @@ def test_not_applicable_items_are_left_out_and_the_base_rescaled():
     assert not result.items[0].applicable
     assert result.base == D(80)  # 60 of the 75 points that apply: 60 × 100 ÷ 75 = 80
     assert run(text, 有流动人口=True, 甲=True).base == D(85)  # 25 + 60, nothing rescaled
+
+
+def test_a_gate_on_the_bonus_stage():
+    # only above 80 does the bonus stage count: 加分 亮点 上限 5分 若 基础分 >= 80
+    text = ("事实\n  分: 数值\n  表彰: 是否\n项目 甲 100分\n  按 分 每 1 计 1分\n"
+            "加分 亮点 上限 5分 若 基础分 >= 80\n  加分 3分 若 表彰\n")
+    assert run(text, 分=D(80), 表彰=True).total == D(83)  # 80 passes the gate: + 3
+    gated = run(text, 分=D("79.5"), 表彰=True)
+    assert gated.total == D("79.5") and gated.bonus == D(0)
+    assert "基础分 = 79.5" in gated.sections[0].lines[0].text
