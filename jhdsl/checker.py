@@ -22,7 +22,7 @@ NUMERIC = {ast.COUNT, ast.NUMBER, ast.MONEY, ast.PLAIN}
 # Codes of checks that would only echo a syntax error (a blanked line leaves a group short of
 # points, a fact unused, a leaf without rules); the pipeline drops them when the file has
 # syntax errors.
-CASCADE_CODES = frozenset({"W203", "W401", "W402", "E402", "E403", "W601", "E502", "W701", "E409"})
+CASCADE_CODES = frozenset({"W203", "W401", "W402", "W403", "W404", "E402", "E403", "W601", "E502", "W701", "E409"})
 
 
 def _points_text(value: Decimal) -> str:
@@ -173,6 +173,8 @@ class Checker:
         for veto in item.vetoes:
             self.check_veto(veto)
         if item.children:
+            if item.negative:
+                self.report("E407", f"「{item.name}」有子项，不能写「可负分」", item.span, "「可负分」只用于没有子项的项目")
             if item.rules:
                 self.report("E407", f"「{item.name}」既有子项又有计分规则", item.rules[0].span,
                             "把规则放进一个子项，或去掉子项")
@@ -304,6 +306,9 @@ class Checker:
     def rule_when(self, rule: ast.When, scope, item_points, in_section) -> None:
         self.check_condition(rule.condition, scope)
         for inner in (*rule.then, *rule.otherwise):
+            if isinstance(inner, ast.NotApplicable):
+                self.report("E408", "「不适用 若」不能写在「当」之中", inner.span,
+                            "把两个条件合起来写在项目中：不适用 若 条件一 且 条件二")
             self.check_rule(inner, scope, item_points, in_section)
 
     def check_sign(self, sign: int, span, in_section: ast.Section | None) -> None:
@@ -360,6 +365,10 @@ class Checker:
             seen.add(ranking.name)
             for key in (ranking.key, ranking.tie_break):
                 fact = self.facts.get(key)
+                if fact is not None and key in names:
+                    self.report("E202", f"排名依据「{key}」既是事实又是项目的名称，分不清按哪个排", ranking.span,
+                                "给事实或项目改一个名称")
+                    continue
                 if fact is not None and fact.type.kind in (ast.BOOL, ast.CHOICE):
                     self.report("E303", f"排名依据「{key}」是{fact.type.kind}，不能排序", ranking.span)
                 elif fact is not None:
@@ -570,6 +579,8 @@ class Checker:
             return ast.PERCENT if ast.PERCENT in (left, right) else ast.NUMBER
         if ast.PERCENT in (left, right) and ast.PLAIN in (left, right):
             return ast.PERCENT
+        if expr.op == "*" and left == right == ast.PERCENT:
+            return ast.PERCENT
         if expr.op == "/" and left == ast.PERCENT and right != ast.PERCENT:
             self.report("E301", f"百分比不能除以{right}", expr.span, "两个百分比可以相除，得到它们的比值")
             return None
@@ -697,6 +708,32 @@ def total_range(policy: ast.Policy) -> tuple[Decimal | None, Decimal | None]:
             high += section.cap.value
         elif section.sign == ast.DEDUCT and low is not None:
             low -= section.cap.value
+    if policy.combination is not None:
+        return _combined_range(policy, (low, high))
+    return low, high
+
+
+def _combined_range(policy: ast.Policy, own: tuple[Decimal | None, Decimal | None]):
+    """The range of a 组成 total: each component's range, weighted or rescaled, added up."""
+    facts = {f.name: f for f in policy.facts}
+    low: Decimal | None = Decimal(0)
+    high: Decimal | None = Decimal(0)
+    for component in policy.combination.components:
+        if component.source is None:
+            part, full = own, policy.full_marks
+        elif component.source in facts:
+            part = fact_range(facts[component.source])
+            full = part[1]
+        else:
+            return None, None
+        if component.share is not None:
+            factor = component.share.value / 100
+        elif component.rescale is not None and full:
+            factor = component.rescale.value / full
+        else:
+            factor = Decimal(1)
+        low = None if low is None or part[0] is None else low + part[0] * factor
+        high = None if high is None or part[1] is None else high + part[1] * factor
     return low, high
 
 

@@ -240,13 +240,7 @@ class Env:
             case ast.Negate():
                 return -self.evaluate(expr.operand)
             case ast.Arith():
-                left, right = self.evaluate(expr.left), self.evaluate(expr.right)
-                if expr.op == "*" and self.is_percent(expr.left) != self.is_percent(expr.right):
-                    # a rate times a quantity is that share of it: 200 × 85% = 170, not 17000
-                    plain_side = expr.right if self.is_percent(expr.left) else expr.left
-                    if not (isinstance(plain_side, ast.Quantity) and plain_side.kind == ast.PLAIN):
-                        left, right = (divide(left, Decimal(100)), right) if self.is_percent(expr.left) \
-                            else (left, divide(right, Decimal(100)))
+                left, right = self.as_fractions(expr, self.evaluate(expr.left), self.evaluate(expr.right))
                 try:
                     return _arith(expr.op, left, right)
                 except EvaluationError as error:
@@ -254,6 +248,21 @@ class Env:
             case ast.Compare():
                 return _compare(expr.op, self.evaluate(expr.left), self.evaluate(expr.right))
         raise TypeError(f"unknown expression {expr!r}")
+
+    def as_fractions(self, expr: ast.Arith, left: Value, right: Value) -> tuple[Value, Value]:
+        """Rates are kept in percentage points (85% is 85); where one multiplies or divides a
+        quantity it stands for its fraction: 200 × 85% = 170, 170 ÷ 85% = 200, 85% × 85% = 72.25%."""
+        left_rate, right_rate = self.is_percent(expr.left), self.is_percent(expr.right)
+        if expr.op == "*" and (left_rate or right_rate):
+            if left_rate and right_rate:
+                return divide(left, Decimal(100)), right
+            bare = expr.right if left_rate else expr.left
+            if isinstance(bare, ast.Quantity) and bare.kind == ast.PLAIN:
+                return left, right  # a rate scaled by a bare number stays a rate: 目标率 × 1.1
+            return (divide(left, Decimal(100)), right) if left_rate else (left, divide(right, Decimal(100)))
+        if expr.op == "/" and right_rate and not left_rate:
+            return left, divide(right, Decimal(100))
+        return left, right
 
     def is_percent(self, expr: ast.Expr) -> bool:
         """Whether an expression is a rate, kept in percentage points (85% is 85)."""
@@ -266,10 +275,11 @@ class Env:
                 return self.is_percent(expr.operand)
             case ast.Arith(op="+" | "-"):
                 return self.is_percent(expr.left) or self.is_percent(expr.right)
-            case ast.Arith(op="*"):  # a rate scaled by a bare number stays a rate: 目标率 × 1.1
+            case ast.Arith(op="*"):  # a rate × a rate, or a rate scaled by a bare number
                 sides = (expr.left, expr.right)
-                return any(map(self.is_percent, sides)) and any(
-                    isinstance(s, ast.Quantity) and s.kind == ast.PLAIN for s in sides)
+                rates = sum(map(self.is_percent, sides))
+                return rates == 2 or (rates == 1 and any(
+                    isinstance(s, ast.Quantity) and s.kind == ast.PLAIN for s in sides))
         return False
 
     # words
@@ -322,7 +332,9 @@ class Env:
         """The parts of a condition that decided it: of an 或 that holds, the parts that hold;
         of an 且 that fails, the parts that fail; otherwise the whole condition."""
         if isinstance(expr, ast.Logic) and (expr.op == "or") == holds:
-            return [part for part in expr.operands if bool(self.evaluate(part)) == holds]
+            # the first part that settles it, as evaluation stops there (later parts may not
+            # even be computable, e.g. a division guarded by 出生数 > 0)
+            return [next(part for part in expr.operands if bool(self.evaluate(part)) == holds)]
         return [expr]
 
 

@@ -106,18 +106,20 @@ class Settlement:
     def climb_vetoes(self) -> None:
         for unit in self.order:
             for hit in self.by_name[unit].vetoes:
-                self.pass_up(unit, hit, self.by_name[unit].parent, hit.climb)
+                self.pass_up(unit, hit, self.by_name[unit].parent, 1)
 
-    def pass_up(self, origin: str, hit: VetoHit, parent: str | None, levels: int) -> None:
-        if levels == 0 or parent is None:
+    def pass_up(self, origin: str, hit: VetoHit, parent: str | None, level: int) -> None:
+        """Pass ``origin``'s veto to its parent, and on up, ``hit.climb`` levels in all."""
+        if level > hit.climb or parent is None:
             return
         if parent not in self.by_name:
             self.problems.append(f"单位「{origin}」的一票否决「{hit.name}」要上否到「{parent}」，"
                                  "但事实文件中没有这个单位")
             return
-        passed = VetoHit(hit.name, f"下级单位「{origin}」{hit.reason}（上否一级）")
+        words = "上否一级" if level == 1 else f"上否{level}级"
+        passed = VetoHit(hit.name, f"下级单位「{origin}」{hit.reason}（{words}）")
         self.update(parent, vetoes=(*self.by_name[parent].vetoes, passed))
-        self.pass_up(parent, hit, self.by_name[parent].parent, levels - 1)
+        self.pass_up(origin, hit, self.by_name[parent].parent, level + 1)
 
     # rankings
     def place(self, ranking: ast.Ranking) -> None:

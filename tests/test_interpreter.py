@@ -405,3 +405,19 @@ def test_a_gate_on_the_bonus_stage():
     gated = run(text, 分=D("79.5"), 表彰=True)
     assert gated.total == D("79.5") and gated.bonus == D(0)
     assert "基础分 = 79.5" in gated.sections[0].lines[0].text
+
+
+def test_and_stops_at_the_first_part_that_fails():
+    # 出生数 > 0 guards the division: with 出生数 = 0 the second part is never computed
+    text = ("事实\n  出生数: 整数\n  政策外: 整数\n项目 甲 2分\n"
+            "  计分 2分 若 出生数 > 0 且 （出生数 − 政策外） ÷ 出生数 × 100 >= 95\n")
+    result = leaf(text, 出生数=D(0), 政策外=D(0))
+    assert result.score == D(0) and result.lines[0].text.endswith("不成立（出生数 = 0）")
+
+
+def test_rates_multiply_and_divide_as_fractions():
+    text = ("事实\n  覆盖率: 百分比\n  建档数: 整数\n项目 甲 2分\n  计分 1分 若 覆盖率 × 覆盖率 >= 72.25%\n"
+            "  计分 1分 若 建档数 ÷ 覆盖率 >= 200\n")
+    # 85% × 85% = 72.25%; 170 ÷ 85% = 200
+    assert leaf(text, 覆盖率=D(85), 建档数=D(170)).score == D(2)
+    assert leaf(text, 覆盖率=D("84.9"), 建档数=D(170)).score == D(1)  # 72.08…% < 72.25%; 200.2… ≥ 200: only the second

@@ -142,7 +142,7 @@ def test_a_veto_that_climbs_two_levels():
     # the village's veto passes up to its town and on to the county, but not to the city
     assert vetoed == {"村": ["违法生育"], "镇": ["违法生育"], "县": ["违法生育"], "市": []}
     county = next(r for r in settled.results if r.unit == "县")
-    assert "下级单位「镇」" in county.vetoes[0].reason
+    assert "下级单位「村」" in county.vetoes[0].reason  # the county is told where the veto started
 
 
 def test_a_parent_missing_from_the_facts_is_reported():
@@ -336,3 +336,18 @@ def test_points_by_place_in_proportion_to_the_best_and_against_the_average():
     assert scores["甲"] == [D(57), D(16), D(10)]  # 80/100 × 20 = 16; 3% is the average: nothing
     assert scores["丙"] == [D(57), D(16), D(10)]
     assert scores["丁"] == [D(48), D(10), D(4)]  # 50/100 × 20 = 10; 6% − 3% = 3 points × 2 = 6 off 10
+
+
+def test_bands_are_checked_against_the_combined_range():
+    # own score 0–50 taken as is, plus a 抽查得分 of 0–100: totals run 0–150, so bands up to 50 leave a gap
+    text = ("考核 甲\n  满分 50分\n事实\n  抽查得分: 数值 范围 0 至 100\n  达标: 是否\n项目 年终 50分\n  计分 50分 若 达标\n"
+            "组成 综合\n  抽查 按 抽查得分\n  年终考核 按 本办法\n等次\n  好 30 <= 总分 <= 50\n  差 总分 < 30\n")
+    (gap,) = [d for d in check_text(text, "t.jhp").errors if d.code == "E502"]
+    assert gap.message == "总分高于 50时没有对应的等次"
+
+
+def test_a_veto_passed_up_two_levels_names_where_it_started():
+    text = "一票否决 违法生育 若 分 < 1 上否 2级\n"
+    settled = settle(text, [("村", 0, None, "镇"), ("镇", 9, None, "县"), ("县", 9)])
+    county = next(r for r in settled.results if r.unit == "县")
+    assert county.vetoes[0].reason.startswith("下级单位「村」") and county.vetoes[0].reason.endswith("（上否2级）")
