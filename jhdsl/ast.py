@@ -560,7 +560,8 @@ class Outcome:
 
 @attrs.frozen
 class Component:
-    """One line of 组成: a score taken with a weight (30%), rescaled (折合 25分), or as is.
+    """One line of 组成: a score taken with a weight (30%), rescaled (折合 25分), or as is;
+    with 若, only for the units that meet the condition (weights that depend on a condition).
 
     ``source`` names a fact that holds a score given to the unit, or is None for this policy's
     own total (本办法).
@@ -570,6 +571,7 @@ class Component:
     source: str | None
     share: Quantity | None = None
     rescale: Quantity | None = None
+    condition: Expr | None = None
     span: Span | None = _span()
 
 

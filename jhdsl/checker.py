@@ -383,8 +383,11 @@ class Checker:
             return
         names: list[str] = []
         for component in combination.components:
-            if component.name in names:
-                self.report("E202", f"组成部分「{component.name}」重复", component.span)
+            if component.condition is not None:
+                self.check_condition(component.condition, _Scope())
+            if component.name in names and component.condition is None:
+                self.report("E202", f"组成部分「{component.name}」重复", component.span,
+                            "同名的部分须各有条件（若 …），按条件取其中一行")
             elif component.name in self.scoring_names():
                 self.report("E202", f"组成部分「{component.name}」与项目或加减分部分同名", component.span,
                             "换一个名称，结果表中的列才不会重名")
@@ -406,7 +409,8 @@ class Checker:
                     self.report("E303", f"折合需要知道「{fact.name}」的满分", component.span,
                                 f"给事实写上范围，如：{fact.name}: 数值 范围 0 至 100")
         shares = [c.share.value for c in combination.components if c.share is not None]
-        if len(shares) == len(combination.components) and sum(shares) != 100:
+        conditional = any(c.condition is not None for c in combination.components)
+        if len(shares) == len(combination.components) and sum(shares) != 100 and not conditional:
             self.report("W404", f"「{combination.name}」的权重合计 {plain(sum(shares))}%，不是 100%",
                         combination.span, "核对原文的权重")
 

@@ -456,6 +456,8 @@ class Interpreter:
         if combination is None:
             return
         for component in combination.components:
+            if component.condition is not None and not env.evaluate(component.condition):
+                continue
             if component.source is None:
                 value, full, label = own_total, self.policy.full_marks, "本办法得分"
             else:

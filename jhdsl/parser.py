@@ -808,7 +808,9 @@ class _ToAst(Transformer):
         name, *rest = _values(children)
         weight = dict(w for w in rest if isinstance(w, tuple))
         source = next((r.text for r in rest if isinstance(r, _Name)), None)
-        return ast.Component(name.text, source, weight.get("share"), weight.get("rescale"), span=name.span)
+        condition = next((r for r in rest if isinstance(r, ast.Expr)), None)
+        return ast.Component(name.text, source, weight.get("share"), weight.get("rescale"), condition,
+                             span=name.span)
 
     def combination(self, meta, children):
         name, *components = _values(children)

@@ -31,6 +31,11 @@ def _outcomes(result: UnitResult) -> str:
     return "、".join(a.name + (f"（{money_text(a.money)}）" if a.money is not None else "") for a in result.outcomes)
 
 
+def _component(result: UnitResult, name: str, places: int) -> str:
+    line = next((line for line in result.components if line.text.startswith(f"{name}：")), None)
+    return shown(line.amount, places) if line is not None else ""
+
+
 def _eligible(result: UnitResult) -> str:
     return {True: "符合", False: "不符合", None: ""}[result.eligible]
 
@@ -46,8 +51,8 @@ def summary_columns(results: Sequence[UnitResult], policy: ast.Policy) -> list[C
         columns.append(("所属县区", lambda r: r.group or "", False))
     columns.append(("总分", lambda r: shown(r.total, places), True))
     if policy.combination is not None:
-        for index, component in enumerate(policy.combination.components):
-            columns.append((component.name, lambda r, i=index: shown(r.components[i].amount, places), True))
+        for name in dict.fromkeys(c.name for c in policy.combination.components):
+            columns.append((name, functools.partial(_component, name=name, places=places), True))
     columns += [
         ("基础分", lambda r: shown(r.base, places), True),
         ("加分", lambda r: shown(r.bonus, places), True),

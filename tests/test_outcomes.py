@@ -351,3 +351,17 @@ def test_a_veto_passed_up_two_levels_names_where_it_started():
     settled = settle(text, [("村", 0, None, "镇"), ("镇", 9, None, "县"), ("县", 9)])
     county = next(r for r in settled.results if r.unit == "县")
     assert county.vetoes[0].reason.startswith("下级单位「村」") and county.vetoes[0].reason.endswith("（上否2级）")
+
+
+def test_weights_that_depend_on_a_condition():
+    # above the provincial average 7:3, below 3:7
+    text = ("考核 甲\n  满分 100分\n事实\n  市考核: 数值 范围 0 至 100\n  县考核: 数值 范围 0 至 100\n"
+            "  高于全省: 是否\n项目 占位 100分\n  计分 100分\n"
+            "组成 综合\n  市 70% 按 市考核 若 高于全省\n  县 30% 按 县考核 若 高于全省\n"
+            "  市 30% 按 市考核 若 非 高于全省\n  县 70% 按 县考核 若 非 高于全省\n")
+    loaded = check_text(text, "t.jhp")
+    assert loaded.diagnostics == ()
+    above = Interpreter(loaded.policy).evaluate(Unit("甲", {"市考核": D(90), "县考核": D(80), "高于全省": True}))
+    below = Interpreter(loaded.policy).evaluate(Unit("乙", {"市考核": D(90), "县考核": D(80), "高于全省": False}))
+    assert above.total == D(87)  # 90 × 70% + 80 × 30% = 63 + 24
+    assert below.total == D(83)  # 90 × 30% + 80 × 70% = 27 + 56
