@@ -137,6 +137,13 @@ class IsEligible:
 
 
 @attrs.frozen
+class GradeRef:
+    """等次: the unit's grade, compared with a band's name (in 结果 … 若)."""
+
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class BaseRef:
     """基础分: the unit's base score (the items' sum), for a section's gate (加分 … 若 基础分 >= 80)."""
 
@@ -188,7 +195,7 @@ class Logic:
     span: Span | None = _span()
 
 
-Expr = Quantity | Boolean | Ref | Subscript | TotalRef | BaseRef | Holds | IsEligible | Aggregate | Compare | Arith | Negate | Not | Logic
+Expr = Quantity | Boolean | Ref | Subscript | TotalRef | GradeRef | BaseRef | Holds | IsEligible | Aggregate | Compare | Arith | Negate | Not | Logic
 
 SYMBOLS = {">=": "≥", "<=": "≤", "!=": "≠", ">": ">", "<": "<", "=": "=", "+": "+", "-": "−", "*": "×", "/": "÷"}
 
@@ -208,6 +215,8 @@ def expr_text(expr: Expr) -> str:
             return "总分"
         case BaseRef():
             return "基础分"
+        case GradeRef():
+            return "等次"
         case Holds():
             return f"获得 {expr.outcome}"
         case IsEligible():

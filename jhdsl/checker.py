@@ -474,8 +474,15 @@ class Checker:
             case ast.Boolean():
                 return ast.BOOL
             case ast.TotalRef():
-                self.report("E207", "「总分」只能用在等次中", expr.span, "规则的条件请用事实或参数")
+                if scope.outcomes is not None:
+                    return ast.POINTS
+                self.report("E207", "「总分」只能用在等次和「结果 … 若」中", expr.span, "规则的条件请用事实或参数")
                 return None
+            case ast.GradeRef():
+                if scope.outcomes is None:
+                    self.report("E207", "「等次」只能用在「结果 … 若」的条件中", expr.span)
+                    return None
+                return ast.CHOICE
             case ast.BaseRef():
                 if not scope.gate:
                     self.report("E207", "「基础分」只能用在加分、减分部分的条件中", expr.span,
@@ -604,6 +611,8 @@ class Checker:
         return ast.BOOL
 
     def choices_of(self, expr: ast.Expr) -> tuple[str, ...]:
+        if isinstance(expr, ast.GradeRef):
+            return tuple(b.name for b in self.policy.bands)
         name = expr.name if isinstance(expr, ast.Ref | ast.Subscript) else None
         decl = self.facts.get(name) or self.params.get(name) if name else None
         return decl.type.choices if decl is not None else ()

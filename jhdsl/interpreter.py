@@ -195,6 +195,7 @@ class Env:
         self.member = member
         self.held: frozenset[str] = frozenset()
         self.base: Decimal | None = None
+        self.result: UnitResult | None = None  # in 结果 … 若: the unit's score and grade
         self.eligible: bool | None = None
         self.kinds = {f.name: f.type.kind for f in policy.facts} | {p.name: p.type.kind for p in policy.params}
 
@@ -227,6 +228,10 @@ class Env:
                 return expr.outcome in self.held
             case ast.BaseRef():
                 return self.base
+            case ast.TotalRef():
+                return self.result.total
+            case ast.GradeRef():
+                return "一票否决" if self.result.vetoed else (self.result.grade or "")
             case ast.IsEligible():
                 return bool(self.eligible)
             case ast.Aggregate():
@@ -300,6 +305,8 @@ class Env:
         for node in _names_in(expr):
             if isinstance(node, ast.BaseRef):
                 label, value, name = "基础分", self.base, ""
+            elif isinstance(node, ast.TotalRef | ast.GradeRef):
+                label, value, name = self.text(node), self.evaluate(node), ""
             elif isinstance(node, ast.Holds | ast.IsEligible):
                 label, value, name = self.text(node), bool(self.evaluate(node)), ""
             elif isinstance(node, ast.Aggregate):
@@ -340,7 +347,8 @@ class Env:
 
 def _names_in(expr: ast.Expr):
     match expr:
-        case ast.Ref() | ast.Subscript() | ast.Holds() | ast.IsEligible() | ast.Aggregate() | ast.BaseRef():
+        case (ast.Ref() | ast.Subscript() | ast.Holds() | ast.IsEligible() | ast.Aggregate() | ast.BaseRef()
+              | ast.TotalRef() | ast.GradeRef()):
             yield expr
         case ast.Not() | ast.Negate():
             yield from _names_in(expr.operand)

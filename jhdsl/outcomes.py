@@ -153,6 +153,7 @@ class Settlement:
             env = Env(self.policy, self.units[name], self.params, population=self.population)
             env.held = frozenset(a.name for a in self.by_name[name].outcomes)
             env.eligible = self.by_name[name].eligible
+            env.result = self.by_name[name]
             holds, words = env.condition_words(outcome.condition)
             if holds:
                 self.give(name, outcome, words)

@@ -421,6 +421,9 @@ class _ToAst(Transformer):
     def no(self, meta, children):
         return ast.Boolean(False, span=self._span(meta))
 
+    def grade_ref(self, meta, children):
+        return ast.GradeRef(span=self._span(meta))
+
     def base_ref(self, meta, children):
         return ast.BaseRef(span=self._span(meta))
 

@@ -365,3 +365,18 @@ def test_weights_that_depend_on_a_condition():
     below = Interpreter(loaded.policy).evaluate(Unit("乙", {"市考核": D(90), "县考核": D(80), "高于全省": False}))
     assert above.total == D(87)  # 90 × 70% + 80 × 30% = 63 + 24
     assert below.total == D(83)  # 90 × 30% + 80 × 70% = 27 + 56
+
+
+def test_outcomes_by_grade_and_by_total():
+    # guizhou-2011: 低于90分—80分的只按照50%计发奖金；综合评分在70以下的责令辞去领导职务
+    text = ("等次\n  优秀 总分 >= 9\n  良好 8 <= 总分 < 9\n  其他 其余\n"
+            "结果 半额奖金 若 等次 = 良好\n结果 辞去领导职务 若 总分 < 7\n")
+    settled = settle(text, [("甲", 9), ("乙", 8), ("丙", "6.5"), ("丁", 8, None, None, True)])
+    assert holders(settled, "半额奖金") == ["乙"]  # 丁 is 良好 by score but vetoed: no grade
+    assert holders(settled, "辞去领导职务") == ["丙"]
+
+
+def test_grade_names_are_checked_in_outcome_conditions():
+    text = "等次\n  优秀 总分 >= 9\n  其他 其余\n结果 奖 若 等次 = 优等\n"
+    (error,) = check_text(SCORED + text, "t.jhp").errors
+    assert (error.code, error.hint) == ("E204", "是否指「优秀」？")
