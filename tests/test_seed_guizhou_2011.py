@@ -211,7 +211,7 @@ def test_grade_and_veto(results, unit):
     assert [v.name for v in result.vetoes] == expected["vetoes"]
     assert result.vetoed == bool(expected["vetoes"])
     assert result.grade == expected["grade"]
-    assert result.ranks == () and result.outcomes == ()
+    assert result.ranks == ()  # the scheme ranks nobody; its outcomes follow the grade (below)
 
 
 def test_every_grade_band_and_a_veto_are_exercised():
@@ -243,3 +243,21 @@ def test_cli_check_and_eval():
         assert unit in evaluated.stdout, unit
     veto_lines = [line for line in evaluated.stdout.splitlines() if "交通技工学校" in line]
     assert veto_lines and "一票否决" in veto_lines[0]
+
+
+# 三、奖惩 by grade — the grades worked out above decide them: 参加评先 (公路管理处 92.1,
+# 道路运输管理处 90), 取消评先 (交通规费征稽处 84.9, 港航管理处 80, 交通稽查支队 80.4,
+# 交通战备办公室 89.7), 诫勉谈话 (交通工程质量监督站 74.9, 交通信息中心 70), 辞去领导职务
+# (城市客运管理处 63.8); 交通技工学校 is vetoed, so it gets no grade and none of them.
+CONSEQUENCES = {
+    "参加先进集体和优秀个人评选": {"公路管理处", "道路运输管理处"},
+    "按50%计发奖金和补助": {"交通规费征稽处", "港航管理处", "交通稽查支队", "交通战备办公室"},
+    "领导班子诫勉谈话": {"交通工程质量监督站", "交通信息中心"},
+    "主要负责人辞去领导职务": {"城市客运管理处"},
+}
+
+
+@pytest.mark.parametrize("outcome", sorted(CONSEQUENCES))
+def test_consequences_follow_the_grade(results, outcome):
+    holders = {name for name, r in results.items() if any(a.name == outcome for a in r.outcomes)}
+    assert holders == CONSEQUENCES[outcome]
