@@ -573,7 +573,7 @@ class Component:
     with 若, only for the units that meet the condition (weights that depend on a condition).
 
     ``source`` names a fact that holds a score given to the unit, or is None for this policy's
-    own total (本办法).
+    own total (本办法) or another policy's (政策文件 「路径」, scored on the same unit's facts).
     """
 
     name: str
@@ -581,6 +581,8 @@ class Component:
     share: Quantity | None = None
     rescale: Quantity | None = None
     condition: Expr | None = None
+    source_file: str | None = None
+    policy: Policy | None = None  # the policy of ``source_file``, filled in when it is loaded
     span: Span | None = _span()
 
 

@@ -385,6 +385,8 @@ class Checker:
         for component in combination.components:
             if component.condition is not None:
                 self.check_condition(component.condition, _Scope())
+            if component.source_file is not None:
+                continue  # read and checked by the pipeline, which loads that file
             if component.name in names and component.condition is None:
                 self.report("E202", f"组成部分「{component.name}」重复", component.span,
                             "同名的部分须各有条件（若 …），按条件取其中一行")
@@ -680,6 +682,9 @@ class Checker:
                                 "用 >= 和 < 写明界线：如 80 <= 总分 < 90")
         if not ranged or any(b.otherwise for b in bands):
             return
+        combination = self.policy.combination
+        if combination is not None and any(c.source_file for c in combination.components):
+            return  # the range of another policy's score is known only once it is loaded
         low, high = total_range(self.policy)
         for gap in _gaps(ranged, low, high):
             self.report("E502", f"总分{gap}时没有对应的等次", bands[0].span,
@@ -732,7 +737,11 @@ def _combined_range(policy: ast.Policy, own: tuple[Decimal | None, Decimal | Non
     low: Decimal | None = Decimal(0)
     high: Decimal | None = Decimal(0)
     for component in policy.combination.components:
-        if component.source is None:
+        if component.policy is not None:
+            part, full = total_range(component.policy), component.policy.full_marks
+        elif component.source_file is not None:
+            return None, None
+        elif component.source is None:
             part, full = own, policy.full_marks
         elif component.source in facts:
             part = fact_range(facts[component.source])

@@ -93,7 +93,8 @@ def main() -> None:
 def _print_diagnostics(loaded: LoadedPolicy, show_warnings: bool = True) -> None:
     for diag in loaded.diagnostics:
         if diag.is_error or show_warnings:
-            click.echo(render_diagnostic(diag, loaded.lines) + "\n", err=True)
+            click.echo(render_diagnostic(diag, loaded.lines_of(diag.span.file if diag.span else None)) + "\n",
+                       err=True)
 
 
 @main.command("check")

@@ -415,6 +415,7 @@ class Interpreter:
         self.params = dict(params) if params is not None else resolve_params(policy, {})
         self.vetoes = list(ast.all_vetoes(policy))
         self.facts = {f.name: f for f in policy.facts}
+        self.others: dict[int, Interpreter] = {}
 
     # units
     def evaluate(self, unit: Unit) -> UnitResult:
@@ -466,7 +467,10 @@ class Interpreter:
         for component in combination.components:
             if component.condition is not None and not env.evaluate(component.condition):
                 continue
-            if component.source is None:
+            if component.policy is not None:
+                value = self.other(component.policy).evaluate(env.unit).total
+                full, label = component.policy.full_marks, f"「{component.policy.name}」得分"
+            elif component.source is None:
                 value, full, label = own_total, self.policy.full_marks, "本办法得分"
             else:
                 value, label = env.lookup(component.source), component.source
@@ -484,6 +488,13 @@ class Interpreter:
                 amount = value
                 words = f"{component.name}：{label} {points(value)}"
             yield Line(amount, words, component.span)
+
+    def other(self, policy: ast.Policy) -> Interpreter:
+        """The interpreter of a policy this one takes a score from, made once."""
+        key = id(policy)
+        if key not in self.others:
+            self.others[key] = Interpreter(policy, None, self.population.units if self.population else None)
+        return self.others[key]
 
     def share_cuts(self, env: Env, total: Decimal):
         """扣减 N%: each that holds takes its share of the total as it stands after the ones before."""

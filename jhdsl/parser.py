@@ -811,9 +811,12 @@ class _ToAst(Transformer):
         name, *rest = _values(children)
         weight = dict(w for w in rest if isinstance(w, tuple))
         source = next((r.text for r in rest if isinstance(r, _Name)), None)
+        source_file = None
+        if any(_is_kw(c, "KW_POLICY_FILE") for c in children):
+            source, source_file = None, source
         condition = next((r for r in rest if isinstance(r, ast.Expr)), None)
         return ast.Component(name.text, source, weight.get("share"), weight.get("rescale"), condition,
-                             span=name.span)
+                             source_file, span=name.span)
 
     def combination(self, meta, children):
         name, *components = _values(children)

@@ -5,6 +5,7 @@ its 分 and the expected ranks can be read straight off the table of facts.
 """
 
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 
@@ -380,3 +381,33 @@ def test_grade_names_are_checked_in_outcome_conditions():
     text = "等次\n  优秀 总分 >= 9\n  其他 其余\n结果 奖 若 等次 = 优等\n"
     (error,) = check_text(SCORED + text, "t.jhp").errors
     assert (error.code, error.hint) == ("E204", "是否指「优秀」？")
+
+
+def test_a_component_from_another_policy_file(tmp_path):
+    # city-township-b: 市考核 60% (this policy) + 县区考核 40% (the county's own policy file)
+    (tmp_path / "县区考核.jhp").write_text(
+        "考核 县区考核办法\n  满分 100分\n事实\n  县区台账: 是否\n项目 台账 100分\n  计分 100分 若 县区台账\n",
+        encoding="utf-8")
+    (tmp_path / "市考核.jhp").write_text(
+        "考核 市考核办法\n  满分 100分\n事实\n  市台账: 是否\n项目 台账 100分\n  计分 80分 若 市台账\n"
+        "组成 乡镇综合\n  市级 60% 按 本办法\n  县级 40% 按 政策文件 「县区考核.jhp」\n", encoding="utf-8")
+    (tmp_path / "u.csv").write_text("单位,市台账,县区台账\n甲镇,是,是\n乙镇,是,否\n", encoding="utf-8")
+    from jhdsl.facts import load_facts
+    from jhdsl.pipeline import load_policy
+    loaded = load_policy(tmp_path / "市考核.jhp")
+    assert loaded.errors == []
+    table = load_facts(tmp_path / "u.csv", loaded.policy)  # the county policy's facts are accepted too
+    assert table.problems == ()
+    totals = {r.unit: r.total for r in evaluate_all(loaded.policy, table.units).results}
+    assert totals == {"甲镇": D(88), "乙镇": D(48)}  # 80 × 60% + 100 × 40%; 80 × 60% + 0
+
+
+def test_a_missing_or_broken_component_file_is_reported(tmp_path):
+    (tmp_path / "坏.jhp").write_text("考核 坏\n项目 甲 10分\n  计分3分\n", encoding="utf-8")
+    (tmp_path / "主.jhp").write_text(
+        "考核 主\n事实\n  甲: 是否\n项目 台账 100分\n  计分 100分 若 甲\n"
+        "组成 综合\n  一 50% 按 本办法\n  二 25% 按 政策文件 「坏.jhp」\n  三 25% 按 政策文件 「没有.jhp」\n",
+        encoding="utf-8")
+    from jhdsl.pipeline import load_policy
+    errors = {(Path(d.span.file).name, d.code) for d in load_policy(tmp_path / "主.jhp").errors}
+    assert errors == {("坏.jhp", "E102"), ("主.jhp", "E001")}
