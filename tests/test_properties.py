@@ -17,17 +17,13 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
+from strategies import Draw, cases, policies, unit_for, value_range  # tests/ is on the path, as for seedkit
 
 from jhdsl import ast
 from jhdsl.checker import check
 from jhdsl.errors import ERROR
 from jhdsl.facts import Unit
 from jhdsl.interpreter import Interpreter, ItemResult, SectionResult, UnitResult
-
-try:  # tests/ may or may not be a package
-    from tests.strategies import Draw, cases, policies, unit_for, value_range
-except ImportError:
-    from strategies import Draw, cases, policies, unit_for, value_range
 
 EXAMPLES = int(os.environ.get("JHDSL_PROPERTY_EXAMPLES", "150"))
 """Modest by default, so the whole file runs in well under a minute on two cores; raise it

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from seedkit import D, find_node
 
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
@@ -61,10 +62,6 @@ UNITS = [
     "长社路街道（第四季度）",
     "金桥路街道（第四季度）",
 ]
-
-
-def D(value) -> Decimal:
-    return Decimal(str(value))
 
 
 def items(**changed) -> dict[str, Decimal]:
@@ -202,21 +199,6 @@ def settled(loaded):
 @pytest.fixture(scope="module")
 def results(settled):
     return {r.unit: r for r in settled.results}
-
-
-def find_node(nodes, name: str):
-    """The one item called ``name`` anywhere in a result tree."""
-    found = []
-
-    def walk(level):
-        for node in level:
-            if node.name == name:
-                found.append(node)
-            walk(node.children)
-
-    walk(nodes)
-    assert len(found) == 1, f"{name!r}: found {len(found)}"
-    return found[0]
 
 
 def test_every_unit_scored(settled, results):

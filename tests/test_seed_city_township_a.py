@@ -23,11 +23,11 @@ Conventions of the policy used in the arithmetic (see the comments in the .jhp f
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from seedkit import D
 
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
@@ -38,10 +38,6 @@ from jhdsl.pipeline import load_policy
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "city-township-a.jhp"
 FACTS = ROOT / "examples" / "city-township-a" / "units.csv"
-
-
-def D(value) -> Decimal:
-    return Decimal(str(value))
 
 
 # ---------------------------------------------------------------------------------------------

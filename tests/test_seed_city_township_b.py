@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from seedkit import D
 
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
@@ -36,10 +37,6 @@ from jhdsl.pipeline import load_policy
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "city-township-b.jhp"
 FACTS = ROOT / "examples" / "city-township-b" / "units.csv"
-
-
-def D(value) -> Decimal:
-    return Decimal(str(value))
 
 
 # ---------------------------------------------------------------------------------------------

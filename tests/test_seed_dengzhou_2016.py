@@ -26,11 +26,11 @@ Conventions of the policy used in the arithmetic (see the comments in the .jhp f
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from seedkit import D
 
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
@@ -46,10 +46,6 @@ UNITS = ["古城街道", "花洲街道", "湍河街道", "东城街道", "罗庄
          "杏山旅游管理区"]
 
 PARTS = ("党政一把手负总责", "部门齐抓共管", "计划生育协会建设")
-
-
-def D(value) -> Decimal:
-    return Decimal(str(value))
 
 
 def expect(parts: tuple, total, **leaves) -> dict:

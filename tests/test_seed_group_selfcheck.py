@@ -18,11 +18,11 @@ examples/group-selfcheck/units.csv; none was taken from the program's output.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from seedkit import D
 
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
@@ -32,10 +32,6 @@ from jhdsl.pipeline import load_policy
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "group-selfcheck.jhp"
 FACTS = ROOT / "examples" / "group-selfcheck" / "units.csv"
-
-
-def D(value) -> Decimal:
-    return Decimal(str(value))
 
 
 # unit → (年度绩效考核得分 = base, cut, total)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from seedkit import D
 
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
@@ -45,10 +46,6 @@ ITEMS = [
     ("资料档案", 5),
 ]
 FULL = dict(ITEMS)
-
-
-def D(value) -> Decimal:
-    return Decimal(str(value))
 
 
 def items(**changed) -> dict[str, Decimal]:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from seedkit import D
 
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
@@ -47,10 +48,6 @@ OUTCOME = "推荐"
 # 附件2 开封市计划生育工作先进单位推荐名额分配表
 QUOTAS = {"杞县": 5, "通许县": 5, "尉氏县": 5, "祥符区": 5, "龙亭区": 2, "顺河回族区": 2, "鼓楼区": 2,
           "禹王台区": 2, "新区": 2}
-
-
-def D(value) -> Decimal:
-    return Decimal(str(value))
 
 
 # Requirement (必须) or exclusion (排除) that a unit fails, named by the fact it turns on.

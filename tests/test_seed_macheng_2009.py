@@ -19,11 +19,11 @@ What the policy does (see its comments):
 from __future__ import annotations
 
 from collections import Counter
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from seedkit import D
 
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
@@ -74,10 +74,6 @@ V_ILLEGAL_TEST = "非法鉴定或终止妊娠"
 V_FRAUD = "严重弄虚作假或干扰考核"
 V_DEATH = "恶性案件致人死亡"
 V_SEVERE = "严重违法生育造成恶劣影响"
-
-
-def D(value) -> Decimal:
-    return Decimal(str(value))
 
 
 def unit(total, rank, size, group, outcomes=(), vetoes=()):

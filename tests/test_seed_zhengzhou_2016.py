@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from seedkit import D
 
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
@@ -57,10 +58,6 @@ UNITS = ["中原区", "二七区", "管城回族区", "金水区", "上街区", 
 
 MET = "达到创建标准"
 NOT_MET = "未达到创建标准"
-
-
-def D(value) -> Decimal:
-    return Decimal(str(value))
 
 
 def standards(**changed) -> dict[str, Decimal]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from seedkit import D, find_node
 
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
@@ -52,10 +53,6 @@ FULL = {name: points for name, points in CATEGORIES}
 
 TOWNS = ["牛塘镇", "湖塘镇", "洛阳镇", "遥观镇", "横林镇", "横山桥镇", "雪堰镇", "前黄镇", "礼嘉镇",
          "嘉泽镇", "湟里镇", "南夏墅街道", "西湖街道", "武进经济开发区"]
-
-
-def D(value) -> Decimal:
-    return Decimal(str(value))
 
 
 def categories(**changed) -> dict[str, Decimal]:
@@ -308,21 +305,6 @@ def results(loaded) -> dict[str, UnitResult]:
     assert [p.describe() for p in table.problems if not p.warning] == []
     interpreter = Interpreter(loaded.policy)
     return {unit.name: interpreter.evaluate(unit) for unit in table.units}
-
-
-def find_node(nodes, name: str):
-    """The one item or section called ``name`` anywhere in a result tree."""
-    found = []
-
-    def walk(level):
-        for node in level:
-            if node.name == name:
-                found.append(node)
-            walk(node.children)
-
-    walk(nodes)
-    assert len(found) == 1, f"{name!r}: found {len(found)}"
-    return found[0]
 
 
 def find_item(items: tuple[ItemResult, ...], name: str) -> ItemResult:
