@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from seedkit import D
+from seedkit import D, find_node
 
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
@@ -257,17 +257,7 @@ def full(loaded, table) -> dict[str, UnitResult]:
 
 
 def find_item(items: tuple[ItemResult, ...], name: str) -> ItemResult:
-    found = []
-
-    def walk(level):
-        for node in level:
-            if node.name == name:
-                found.append(node)
-            walk(node.children)
-
-    walk(items)
-    assert len(found) == 1, f"{name!r}: found {len(found)}"
-    return found[0]
+    return find_node(items, name)
 
 
 def assert_expected(result: UnitResult, expected: dict) -> None:
