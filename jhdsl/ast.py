@@ -573,7 +573,8 @@ class Component:
     with 若, only for the units that meet the condition (weights that depend on a condition).
 
     ``source`` names a fact that holds a score given to the unit, or is None for this policy's
-    own total (本办法) or another policy's (政策文件 「路径」, scored on the same unit's facts).
+    own total (本办法), this policy's on another period's facts (本办法 于 半年, the facts given
+    with ``--facts-of 半年=…``), or another policy's (政策文件 「路径」, on the same unit's facts).
     """
 
     name: str
@@ -583,6 +584,7 @@ class Component:
     condition: Expr | None = None
     source_file: str | None = None
     policy: Policy | None = None  # the policy of ``source_file``, filled in when it is loaded
+    period: str | None = None  # 本办法 于 半年: this policy on the facts of another period
     span: Span | None = _span()
 
 

@@ -117,14 +117,15 @@ def check_command(policies: tuple[str, ...], no_warnings: bool) -> None:
     sys.exit(EXIT_ERRORS if errors else EXIT_OK)
 
 
-def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
+def _parse_sets(values: tuple[str, ...], option: str = "--set") -> dict[str, str]:
+    """``名称=值`` options as a dict; each name once."""
     found = {}
     for value in values:
         name, sep, text = value.replace("＝", "=").partition("=")
         if not sep or not name.strip():
-            raise ParameterError(f"--set 应写作 名称=值，如 --set 期间=上半年（收到：{value}）")
+            raise ParameterError(f"{option} 应写作 名称=值，如 --set 期间=上半年（收到：{value}）")
         if name.strip() in found:
-            raise ParameterError(f"参数「{name.strip()}」设置了不止一次")
+            raise ParameterError(f"{option}「{name.strip()}」给了不止一次")
         found[name.strip()] = text.strip()
     return found
 
@@ -138,8 +139,11 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
               show_default=True, help="输出格式 (output format)")
 @click.option("--set", "settings", multiple=True, metavar="名称=值",
               help="设置参数，如 --set 期间=上半年 (set a parameter)")
+@click.option("--facts-of", "other_facts", multiple=True, metavar="期=文件",
+              help="另一期的事实文件，供「按 本办法 于 某期」使用，如 --facts-of 半年=半年.csv "
+                   "(facts of another period)")
 def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool, output_format: str,
-                 settings: tuple[str, ...]) -> None:
+                 settings: tuple[str, ...], other_facts: tuple[str, ...]) -> None:
     """按政策为事实文件中的每个单位评分 (score every unit of FACTS under POLICY).
 
     FACTS 是 CSV 或 JSON 文件，每个单位一行（或一个对象），列名为事实名称，第一列为「单位」。
@@ -171,7 +175,17 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
         label = "警告" if problem.warning else "错误"
         click.echo(f"{facts}：{label}：{problem.describe()}", err=True)
 
-    settled = evaluate_all(loaded.policy, table.units, params)
+    periods = {}
+    for name, path in _parse_sets(other_facts, "--facts-of").items():
+        if not Path(path).is_file():
+            raise ParameterError(f"找不到「{name}」的事实文件「{path}」")
+        period_table = load_facts(Path(path), loaded.policy)
+        for problem in period_table.problems:
+            if problem.unit is None or not units or problem.unit in units:
+                click.echo(f"{path}：{'警告' if problem.warning else '错误'}：{problem.describe()}", err=True)
+        problems.extend(p for p in period_table.problems if p.unit is None)
+        periods[name] = period_table.units
+    settled = evaluate_all(loaded.policy, table.units, params, periods)
     for problem in settled.problems:
         click.echo(f"{facts}：错误：{problem}", err=True)
     failed = [name for name in table.failed_units if not units or name in units]

@@ -409,13 +409,16 @@ class Interpreter:
     """Scores units under one policy and one set of parameters."""
 
     def __init__(self, policy: ast.Policy, params: Mapping[str, Value] | None = None,
-                 population: Sequence[Unit] | None = None) -> None:
+                 population: Sequence[Unit] | None = None,
+                 periods: Mapping[str, Sequence[Unit]] | None = None) -> None:
         self.policy = policy
+        self.periods = {name: {u.name: u for u in units} for name, units in (periods or {}).items()}
         self.population = Population(population) if population is not None else None
         self.params = dict(params) if params is not None else resolve_params(policy, {})
         self.vetoes = list(ast.all_vetoes(policy))
         self.facts = {f.name: f for f in policy.facts}
-        self.others: dict[int, Interpreter] = {}
+        self.others: dict[tuple, Interpreter] = {}
+        self.uncombined = attrs.evolve(policy, combination=None)  # itself, for 本办法 于 某期
 
     # units
     def evaluate(self, unit: Unit) -> UnitResult:
@@ -470,6 +473,10 @@ class Interpreter:
             if component.policy is not None:
                 value = self.other(component.policy).evaluate(env.unit).total
                 full, label = component.policy.full_marks, f"「{component.policy.name}」得分"
+            elif component.period is not None:
+                earlier = self.period_unit(component.period, env.unit)
+                value = self.other(self.uncombined, component.period).evaluate(earlier).total
+                full, label = self.policy.full_marks, f"本办法按「{component.period}」的事实得分"
             elif component.source is None:
                 value, full, label = own_total, self.policy.full_marks, "本办法得分"
             else:
@@ -489,12 +496,23 @@ class Interpreter:
                 words = f"{component.name}：{label} {points(value)}"
             yield Line(amount, words, component.span)
 
-    def other(self, policy: ast.Policy) -> Interpreter:
-        """The interpreter of a policy this one takes a score from, made once."""
-        key = id(policy)
+    def other(self, policy: ast.Policy, period: str | None = None) -> Interpreter:
+        """The interpreter of a policy this one takes a score from (or of this policy on another
+        period's facts), made once."""
+        key = (id(policy), period)
         if key not in self.others:
-            self.others[key] = Interpreter(policy, None, self.population.units if self.population else None)
+            params = self.params if period is not None else None
+            units = list(self.periods[period].values()) if period is not None else (
+                self.population.units if self.population else None)
+            self.others[key] = Interpreter(policy, params, units)
         return self.others[key]
+
+    def period_unit(self, period: str, unit: Unit) -> Unit:
+        if period not in self.periods:
+            raise ParameterError(f"政策要用「{period}」的事实，请用 --facts-of {period}=事实文件 给出")
+        if unit.name not in self.periods[period]:
+            raise EvaluationError(f"「{period}」的事实中没有这个单位")
+        return self.periods[period][unit.name]
 
     def share_cuts(self, env: Env, total: Decimal):
         """扣减 N%: each that holds takes its share of the total as it stands after the ones before."""

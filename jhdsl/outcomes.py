@@ -228,10 +228,12 @@ def settle(policy: ast.Policy, results: Sequence[UnitResult], units: Sequence[Un
     return Settlement(policy, results, units, params).run()
 
 
-def evaluate_all(policy: ast.Policy, units: Sequence[Unit], params=None) -> Settled:
+def evaluate_all(policy: ast.Policy, units: Sequence[Unit], params=None,
+                 periods: dict[str, Sequence[Unit]] | None = None) -> Settled:
     """Score every unit, then settle ranks and outcomes; a unit whose facts cannot be
-    computed with (a division by zero) is left out and listed in ``failed``."""
-    interpreter = Interpreter(policy, params, population=units)
+    computed with (a division by zero) is left out and listed in ``failed``. ``periods``
+    holds the units of other periods' facts files, for 组成 … 按 本办法 于 某期."""
+    interpreter = Interpreter(policy, params, population=units, periods=periods)
     results, failed = [], []
     for unit in units:
         try:

@@ -811,12 +811,16 @@ class _ToAst(Transformer):
         name, *rest = _values(children)
         weight = dict(w for w in rest if isinstance(w, tuple))
         source = next((r.text for r in rest if isinstance(r, _Name)), None)
+        period = next((r.name for r in rest if isinstance(r, _Period)), None)
         source_file = None
         if any(_is_kw(c, "KW_POLICY_FILE") for c in children):
             source, source_file = None, source
         condition = next((r for r in rest if isinstance(r, ast.Expr)), None)
         return ast.Component(name.text, source, weight.get("share"), weight.get("rescale"), condition,
-                             source_file, span=name.span)
+                             source_file, period=period, span=name.span)
+
+    def period(self, meta, children):
+        return _Period(_values(children)[0].text)
 
     def combination(self, meta, children):
         name, *components = _values(children)
@@ -913,6 +917,11 @@ _BLOCK_FIELDS = {ast.ListDecl: "lists", ast.Item: "items", ast.Section: "section
                  ast.ShareCut: "share_cuts", ast.Ranking: "rankings", ast.Outcome: "outcomes",
                  ast.QuotaTable: "quotas"}
 _OUTCOME_FIELDS = {"reward", "fine", "veto", "hand_down", "content"}
+
+
+@attrs.frozen
+class _Period:
+    name: str
 
 
 @attrs.frozen

@@ -190,3 +190,21 @@ def test_huge_totals_fail_only_their_unit(tmp_path):
     assert result.exit_code == 0
     totals = {u["unit"]: u["total"] for u in json.loads(result.stdout)["units"]}
     assert totals == {"甲镇": "11.00", "乙镇": "123456789012345678901244.00"}  # 10 + 1 and 10 + the amount
+
+
+def test_the_same_policy_on_another_periods_facts(tmp_path):
+    # guizhou-2011 style: 半年考核 30% + 年终考核 70%, both scored by this policy, each on its own facts
+    policy = tmp_path / "p.jhp"
+    policy.write_text("考核 甲\n  满分 100分\n事实\n  完成率: 百分比\n项目 目标 100分\n  按 完成率 每 1个百分点 计 1分\n"
+                      "组成 年终综合\n  半年考核 30% 按 本办法 于 半年\n  年终考核 70% 按 本办法\n", encoding="utf-8")
+    half = tmp_path / "半年.csv"
+    half.write_text("单位,完成率\n甲局,60\n乙局,50\n", encoding="utf-8")
+    year = tmp_path / "年终.csv"
+    year.write_text("单位,完成率\n甲局,100\n乙局,90\n", encoding="utf-8")
+    result = run("eval", policy, year, "--facts-of", f"半年={half}", "--format", "json")
+    assert result.exit_code == 0, result.output
+    totals = {u["unit"]: u["total"] for u in json.loads(result.stdout)["units"]}
+    assert totals == {"甲局": "88.00", "乙局": "78.00"}  # 60 × 30% + 100 × 70%; 50 × 30% + 90 × 70%
+    missing = run("eval", policy, year)
+    assert missing.exit_code == 2 and "--facts-of 半年=" in missing.output
+    no_traceback(missing)
