@@ -32,11 +32,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from seedkit import D, find_node
+from seedkit import D, by_unit, find_node, settle_example
 
 from jhdsl.cli import main
-from jhdsl.facts import load_facts
-from jhdsl.outcomes import evaluate_all
 from jhdsl.pipeline import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,14 +189,12 @@ def loaded():
 
 @pytest.fixture(scope="module")
 def settled(loaded):
-    table = load_facts(FACTS, loaded.policy)
-    assert [p.describe() for p in table.problems] == []
-    return evaluate_all(loaded.policy, table.units)
+    return settle_example(loaded, FACTS)
 
 
 @pytest.fixture(scope="module")
 def results(settled):
-    return {r.unit: r for r in settled.results}
+    return by_unit(settled)
 
 
 def test_every_unit_scored(settled, results):

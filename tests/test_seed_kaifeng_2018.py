@@ -30,12 +30,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from seedkit import D
+from seedkit import D, by_unit, settle_example
 
 from jhdsl.cli import main
-from jhdsl.facts import load_facts
 from jhdsl.interpreter import UnitResult
-from jhdsl.outcomes import evaluate_all
 from jhdsl.pipeline import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,14 +202,12 @@ def loaded():
 
 @pytest.fixture(scope="module")
 def settled(loaded):
-    table = load_facts(FACTS, loaded.policy)
-    assert [p.describe() for p in table.problems] == []
-    return evaluate_all(loaded.policy, table.units)
+    return settle_example(loaded, FACTS)
 
 
 @pytest.fixture(scope="module")
-def results(settled) -> dict[str, UnitResult]:
-    return {r.unit: r for r in settled.results}
+def results(settled):
+    return by_unit(settled)
 
 
 def recommended_in(results: dict[str, UnitResult], county: str) -> list[str]:
