@@ -7,6 +7,7 @@ a missing file, an unknown ``--unit`` or ``--set`` name); 3 an internal error of
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import traceback
@@ -100,21 +101,35 @@ def _print_diagnostics(loaded: LoadedPolicy, show_warnings: bool = True) -> None
 @main.command("check")
 @click.argument("policies", nargs=-1, required=True, type=_ExistingFile())
 @click.option("--no-warnings", "-q", is_flag=True, help="只显示错误 (errors only)")
-def check_command(policies: tuple[str, ...], no_warnings: bool) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text：给人看；json：给编辑器用，每个问题一个对象 (for editors)")
+def check_command(policies: tuple[str, ...], no_warnings: bool, output_format: str) -> None:
     """检查政策文件，列出全部错误和警告 (check policy files).
 
     每个问题给出 文件:行:列、原文、插入符和提示。有错误时退出码为 1。
     """
-    errors = warnings = 0
-    for path in policies:
-        loaded = load_policy(path)
+    loaded_all = [load_policy(path) for path in policies]
+    errors = sum(len(loaded.errors) for loaded in loaded_all)
+    if output_format == "json":
+        found = [d for loaded in loaded_all for d in loaded.diagnostics if d.is_error or not no_warnings]
+        click.echo(json.dumps([diagnostic_json(d) for d in found], ensure_ascii=False, indent=2))
+        sys.exit(EXIT_ERRORS if errors else EXIT_OK)
+    for path, loaded in zip(policies, loaded_all, strict=True):
         _print_diagnostics(loaded, show_warnings=not no_warnings)
-        errors += len(loaded.errors)
-        warnings += len(loaded.warnings)
         if not loaded.diagnostics:
             click.echo(f"{path}：没有发现问题", err=True)
+    warnings = sum(len(loaded.warnings) for loaded in loaded_all)
     click.echo(f"共 {errors} 个错误，{warnings} 个警告", err=True)
     sys.exit(EXIT_ERRORS if errors else EXIT_OK)
+
+
+def diagnostic_json(diag) -> dict:
+    """A diagnostic for an editor: where (1-based line and column, end exclusive) and what."""
+    span = diag.span
+    where = {"file": span.file, "line": span.line, "column": span.column, "end_line": span.end_line,
+             "end_column": span.end_column} if span else {"file": None}
+    return {"code": diag.code, "severity": "error" if diag.is_error else "warning", **where,
+            "message": diag.message, "hint": diag.hint}
 
 
 def _parse_sets(values: tuple[str, ...], option: str = "--set") -> dict[str, str]:

@@ -208,3 +208,14 @@ def test_the_same_policy_on_another_periods_facts(tmp_path):
     missing = run("eval", policy, year)
     assert missing.exit_code == 2 and "--facts-of 半年=" in missing.output
     no_traceback(missing)
+
+
+def test_check_json_for_editors(tmp_path):
+    policy = tmp_path / "p.jhp"
+    policy.write_text("项目 甲 10分\n  计分3分\n", encoding="utf-8")
+    result = run("check", "--format", "json", policy)
+    assert result.exit_code == 1
+    (found,) = json.loads(result.stdout)
+    assert found == {"code": "E102", "severity": "error", "file": str(policy), "line": 2, "column": 3,
+                     "end_line": 2, "end_column": 7, "message": "关键字「计分」与后面的「3分」连在了一起",
+                     "hint": "关键字前后要有空格，应写作：计分 3分"}
