@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import attrs
+import openpyxl
+from openpyxl.utils import get_column_letter
 
 from jhdsl import ast
 from jhdsl.errors import BadValue, FactsError, suggestion
@@ -92,16 +94,23 @@ class FactsTable:
 
 @attrs.frozen
 class _Row:
-    where: str  # 第 3 行 of a CSV file, 第 3 个单位 of a JSON list
+    where: str  # 第 3 行 of a CSV file, 第 3 个单位 of a JSON list, 工作表「…」第 3 行 of a workbook
     cells: Mapping[str, object]
+    letters: Mapping[str, str] = attrs.field(factory=dict)  # column name → Excel column letter
 
 
 def _read_csv(text: str) -> list[_Row]:
     records = list(csv.reader(io.StringIO(text)))
     if not records:
         raise FactsError("事实文件是空的：第一行应是列名")
-    header = [name.strip() for name in records[0]]
-    body = records[1:]
+    return _table_rows(records[0], records[1:], lambda number: f"第 {number} 行", first_line=2)
+
+
+def _table_rows(header_cells: list, body: list[list], where, first_line: int, letters=None) -> list[_Row]:
+    """Rows of a table (CSV or a worksheet) keyed by its header: blank trailing columns
+    dropped, a repeated column name or a cell beyond the header refused."""
+    header = [str(name or "").strip() for name in header_cells]
+    body = [[_cell_text(cell) for cell in row] for row in body]
     kept = []
     for index, name in enumerate(header):
         if name:
@@ -113,14 +122,48 @@ def _read_csv(text: str) -> list[_Row]:
     if repeated is not None:
         raise FactsError(f"列名「{repeated}」出现了不止一次：请删去多余的一列")
     rows = []
-    for number, record in enumerate(body, start=2):
+    for number, record in enumerate(body, start=first_line):
         if any(cell.strip() for cell in record[len(header):]):
-            raise FactsError(f"第 {number} 行的格数多于列名的个数")
+            raise FactsError(f"{where(number)}的格数多于列名的个数")
         cells = {header[i]: record[i] if i < len(record) else "" for i in kept}
         if all(not cell.strip() for cell in cells.values()):
             continue
-        rows.append(_Row(f"第 {number} 行", cells))
+        rows.append(_Row(where(number), cells, {header[i]: letters[i] for i in kept} if letters else {}))
     return rows
+
+
+def _cell_text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def _read_xlsx(path: Path) -> list[_Row]:
+    """The first worksheet whose header row (among its first ten) names the unit column."""
+    try:
+        workbook = openpyxl.load_workbook(path, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise FactsError(f"无法读取 Excel 文件 {path}：{error}") from None
+    for sheet in workbook.worksheets:
+        rows = [[_excel_value(c) for c in row] for row in sheet.iter_rows()]
+        for index, row in enumerate(rows[:10]):
+            if any(str(c or "").strip() in UNIT_COLUMNS for c in row):
+                letters = [get_column_letter(i + 1) for i in range(len(row))]
+                return _table_rows(row, rows[index + 1:], lambda n, t=sheet.title: f"工作表「{t}」第 {n} 行",
+                                   first_line=index + 2, letters=letters)
+    raise FactsError(f"{path} 中没有一个工作表的表头含有「单位」列")
+
+
+def _excel_value(cell) -> object:
+    """A cell's value as written: a percentage-formatted 0.975 is 97.5 (that is, 97.5%)."""
+    value = cell.value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float) and "%" in (cell.number_format or ""):
+        return f"{plain(Decimal(repr(value)) * 100)}%"
+    return value
 
 
 def _read_json(text: str) -> list[_Row]:
@@ -137,6 +180,10 @@ def _read_json(text: str) -> list[_Row]:
 
 def read_rows(path: Path) -> list[_Row]:
     """The raw rows of a facts file, by its suffix."""
+    if path.suffix.lower() == ".xlsx":
+        if not path.is_file():
+            raise FactsError(f"找不到事实文件：{path}")
+        return _read_xlsx(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -147,7 +194,7 @@ def read_rows(path: Path) -> list[_Row]:
         return _read_json(text)
     if path.suffix.lower() in (".csv", ".txt"):
         return _read_csv(text)
-    raise FactsError(f"不认识的事实文件格式「{path.suffix}」：请用 .csv 或 .json")
+    raise FactsError(f"不认识的事实文件格式「{path.suffix}」：请用 .csv、.xlsx 或 .json")
 
 
 # ---- validating ---------------------------------------------------------------------------
@@ -365,7 +412,8 @@ def _unit_values(row: _Row, name: str, columns: _Columns, policy: ast.Policy, li
                     value = parse_value(fact.type, cell)
                     _check_bounds(fact, value)
                 except BadValue as bad:
-                    problems.append(FactProblem(bad.message, name, column, _text(cell), row.where, bad.hint))
+                    where = f"{row.where} {row.letters[column]} 列" if column in row.letters else row.where
+                    problems.append(FactProblem(bad.message, name, column, _text(cell), where, bad.hint))
                     continue
             else:
                 value = default_value(fact)

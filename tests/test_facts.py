@@ -166,3 +166,23 @@ def test_two_spellings_of_one_member_conflict_only_where_both_are_filled(tmp_pat
     assert [u.name for u in table.units] == ["甲镇"]
     (problem,) = table.problems
     assert problem.unit == "乙镇" and "同一个事实" in problem.message
+
+
+def test_excel_workbook_with_a_title_row_and_percent_cells(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "各镇"
+    sheet.append(["2014年各镇事实"])  # a title above the header row
+    sheet.append(["单位", "专题研究", "符合率", "人数", "互通[公安]", "互通[教育]"])
+    sheet.append(["甲镇", "是", 0.975, 3, "是", "否"])
+    sheet["C3"].number_format = "0.0%"  # Excel shows 97.5%, stores 0.975
+    sheet.append(["乙镇", "也许", 90, 2, "是", "是"])
+    path = tmp_path / "u.xlsx"
+    book.save(path)
+    table = load_facts(path, POLICY)
+    assert [u.name for u in table.units] == ["甲镇"]
+    assert table.units[0].values["符合率"] == D("97.5")
+    (problem,) = table.problems
+    assert (problem.unit, problem.fact, problem.where) == ("乙镇", "专题研究", "工作表「各镇」第 4 行 B 列")
