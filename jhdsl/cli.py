@@ -7,6 +7,7 @@ a missing file, an unknown ``--unit`` or ``--set`` name); 3 an internal error of
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -132,6 +133,20 @@ def diagnostic_json(diag) -> dict:
             "message": diag.message, "hint": diag.hint}
 
 
+PROGRESS_FROM = 500
+"""Batches of at least this many units show a progress bar, on a terminal only."""
+
+
+@contextlib.contextmanager
+def _progress_bar(units: int):
+    """A progress bar on standard error when it is a terminal and the batch is long; else None."""
+    if units < PROGRESS_FROM or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=units, label="评分中", file=sys.stderr) as bar:
+        yield bar
+
+
 def _parse_sets(values: tuple[str, ...], option: str = "--set") -> dict[str, str]:
     """``名称=值`` options as a dict; each name once."""
     found = {}
@@ -200,7 +215,8 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
                 click.echo(f"{path}：{'警告' if problem.warning else '错误'}：{problem.describe()}", err=True)
         problems.extend(p for p in period_table.problems if p.unit is None)
         periods[name] = period_table.units
-    settled = evaluate_all(loaded.policy, table.units, params, periods)
+    with _progress_bar(len(table.units)) as bar:
+        settled = evaluate_all(loaded.policy, table.units, params, periods, bar.update if bar else None)
     for problem in settled.problems:
         click.echo(f"{facts}：错误：{problem}", err=True)
     failed = [name for name in table.failed_units if not units or name in units]

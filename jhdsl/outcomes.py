@@ -10,7 +10,7 @@ an earlier one.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import attrs
@@ -229,10 +229,12 @@ def settle(policy: ast.Policy, results: Sequence[UnitResult], units: Sequence[Un
 
 
 def evaluate_all(policy: ast.Policy, units: Sequence[Unit], params=None,
-                 periods: dict[str, Sequence[Unit]] | None = None) -> Settled:
+                 periods: dict[str, Sequence[Unit]] | None = None,
+                 progress: Callable[[int], None] | None = None) -> Settled:
     """Score every unit, then settle ranks and outcomes; a unit whose facts cannot be
     computed with (a division by zero) is left out and listed in ``failed``. ``periods``
-    holds the units of other periods' facts files, for 组成 … 按 本办法 于 某期."""
+    holds the units of other periods' facts files, for 组成 … 按 本办法 于 某期; ``progress``
+    is told of every unit scored."""
     interpreter = Interpreter(policy, params, population=units, periods=periods)
     results, failed = [], []
     for unit in units:
@@ -240,6 +242,8 @@ def evaluate_all(policy: ast.Policy, units: Sequence[Unit], params=None,
             results.append(interpreter.evaluate(unit))
         except EvaluationError as error:
             failed.append((unit.name, str(error)))
+        if progress is not None:
+            progress(1)
     return attrs.evolve(settle(policy, results, units, interpreter.params), failed=tuple(failed))
 
 

@@ -219,3 +219,14 @@ def test_check_json_for_editors(tmp_path):
     assert found == {"code": "E102", "severity": "error", "file": str(policy), "line": 2, "column": 3,
                      "end_line": 2, "end_column": 7, "message": "关键字「计分」与后面的「3分」连在了一起",
                      "hint": "关键字前后要有空格，应写作：计分 3分"}
+
+
+def test_no_progress_bar_when_output_is_piped(tmp_path):
+    # CliRunner's streams are not terminals, as when output is piped: no bar however long the batch
+    lines = FACTS.read_text(encoding="utf-8").splitlines()
+    many = [lines[0]] + [f"{row.split(',', 1)[0]}{i},{row.split(',', 1)[1]}" for i in range(40) for row in lines[1:]]
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join(many) + "\n", encoding="utf-8")
+    result = run("eval", POLICY, big)
+    assert result.exit_code == 0 and "评分中" not in result.output
+    assert "已评分 560 个单位" in result.output  # 14 towns × 40
