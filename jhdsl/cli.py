@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from jhdsl import report
+from jhdsl import publish, report
 from jhdsl.display import render_diagnostic
 from jhdsl.errors import FactsError, JhdslError, ParameterError, suggestion
 from jhdsl.facts import load_facts
@@ -133,6 +133,35 @@ def diagnostic_json(diag) -> dict:
             "message": diag.message, "hint": diag.hint}
 
 
+def _write_results(results, policy, output_format: str, explain: bool, output: str | None) -> None:
+    """The results in the chosen format, to the -o file or to standard output."""
+    if output_format == "xlsx":
+        _save(output, lambda path: publish.write_workbook(results, policy, path))
+        return
+    if output_format == "json":
+        text = report.json_text(results, policy) + "\n"
+    elif output_format == "csv":
+        text = "\ufeff" + report.csv_text(results, policy)  # BOM: Excel reads the UTF-8 text
+    elif output_format == "html":
+        text = publish.results_html(results, policy)
+    elif explain:
+        text = "\n\n".join(report.explain(r, policy) for r in results) + "\n"
+    else:
+        text = report.table(results, policy) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _save(output, lambda path: path.write_text(text, encoding="utf-8"))
+
+
+def _save(output: str, write) -> None:
+    try:
+        write(Path(output))
+    except OSError as error:
+        raise JhdslError(f"无法写入 {output}：{error.strerror or error}") from None
+    click.echo(f"已写入 {output}", err=True)
+
+
 PROGRESS_FROM = 500
 """Batches of at least this many units show a progress bar, on a terminal only."""
 
@@ -165,21 +194,26 @@ def _parse_sets(values: tuple[str, ...], option: str = "--set") -> dict[str, str
 @click.argument("facts", type=_ExistingFile())
 @click.option("--unit", "units", multiple=True, metavar="名称", help="只显示这个单位（可多次给出） (only this unit)")
 @click.option("--explain", is_flag=True, help="逐项说明每一分的来历 (explain every point)")
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True, help="输出格式 (output format)")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "xlsx", "html"]),
+              default="table", show_default=True,
+              help="输出格式；xlsx 为 Excel 工作簿，html 为可离线打开的通报 (output format)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, metavar="文件",
+              help="写入这个文件（xlsx 必须给出） (write to this file)")
 @click.option("--set", "settings", multiple=True, metavar="名称=值",
               help="设置参数，如 --set 期间=上半年 (set a parameter)")
 @click.option("--facts-of", "other_facts", multiple=True, metavar="期=文件",
               help="另一期的事实文件，供「按 本办法 于 某期」使用，如 --facts-of 半年=半年.csv "
                    "(facts of another period)")
 def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool, output_format: str,
-                 settings: tuple[str, ...], other_facts: tuple[str, ...]) -> None:
+                 output: str | None, settings: tuple[str, ...], other_facts: tuple[str, ...]) -> None:
     """按政策为事实文件中的每个单位评分 (score every unit of FACTS under POLICY).
 
     FACTS 是 CSV 或 JSON 文件，每个单位一行（或一个对象），列名为事实名称，第一列为「单位」。
     """
     if explain and output_format != "table":
-        raise click.UsageError("--explain 只用于表格输出；JSON 和 CSV 已含每条规则的说明（JSON）或各项得分（CSV）")
+        raise click.UsageError("--explain 只用于表格输出；JSON、Excel 和 HTML 已含每条规则的说明")
+    if output_format == "xlsx" and output is None:
+        raise click.UsageError("Excel 输出要用 -o 给出文件名，如 -o 结果.xlsx")
     loaded = load_policy(policy)
     if loaded.errors:
         _print_diagnostics(loaded)
@@ -225,14 +259,7 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
             click.echo(f"{facts}：错误：单位「{name}」：{reason}", err=True)
             failed.append(name)
     results = [r for r in settled.results if not units or r.unit in units]
-    if output_format == "json":
-        click.echo(report.json_text(results, loaded.policy))
-    elif output_format == "csv":
-        click.echo("\ufeff" + report.csv_text(results, loaded.policy), nl=False)  # BOM: Excel reads UTF-8
-    elif explain:
-        click.echo("\n\n".join(report.explain(r, loaded.policy) for r in results))
-    else:
-        click.echo(report.table(results, loaded.policy))
+    _write_results(results, loaded.policy, output_format, explain, output)
 
     click.echo(f"已评分 {len(results)} 个单位，失败 {len(failed)} 个"
                + (f"（{'、'.join(failed)}）" if failed else ""), err=True)
