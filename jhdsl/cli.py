@@ -23,6 +23,7 @@ from jhdsl.facts import load_facts
 from jhdsl.interpreter import resolve_params
 from jhdsl.outcomes import evaluate_all
 from jhdsl.pipeline import LoadedPolicy, load_policy
+from jhdsl.policytest import test_command
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -265,3 +266,6 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
                + (f"（{'、'.join(failed)}）" if failed else ""), err=True)
     file_errors = any(p.unit is None and not p.warning for p in problems) or settled.problems
     sys.exit(EXIT_ERRORS if failed or file_errors else EXIT_OK)
+
+
+main.add_command(test_command)

@@ -93,20 +93,20 @@ class FactsTable:
 
 
 @attrs.frozen
-class _Row:
+class FactsRow:
     where: str  # 第 3 行 of a CSV file, 第 3 个单位 of a JSON list, 工作表「…」第 3 行 of a workbook
     cells: Mapping[str, object]
     letters: Mapping[str, str] = attrs.field(factory=dict)  # column name → Excel column letter
 
 
-def _read_csv(text: str) -> list[_Row]:
+def _read_csv(text: str) -> list[FactsRow]:
     records = list(csv.reader(io.StringIO(text)))
     if not records:
         raise FactsError("事实文件是空的：第一行应是列名")
     return _table_rows(records[0], records[1:], lambda number: f"第 {number} 行", first_line=2)
 
 
-def _table_rows(header_cells: list, body: list[list], where, first_line: int, letters=None) -> list[_Row]:
+def _table_rows(header_cells: list, body: list[list], where, first_line: int, letters=None) -> list[FactsRow]:
     """Rows of a table (CSV or a worksheet) keyed by its header: blank trailing columns
     dropped, a repeated column name or a cell beyond the header refused."""
     header = [str(name or "").strip() for name in header_cells]
@@ -128,7 +128,7 @@ def _table_rows(header_cells: list, body: list[list], where, first_line: int, le
         cells = {header[i]: record[i] if i < len(record) else "" for i in kept}
         if all(not cell.strip() for cell in cells.values()):
             continue
-        rows.append(_Row(where(number), cells, {header[i]: letters[i] for i in kept} if letters else {}))
+        rows.append(FactsRow(where(number), cells, {header[i]: letters[i] for i in kept} if letters else {}))
     return rows
 
 
@@ -140,7 +140,7 @@ def _cell_text(cell: object) -> str:
     return str(cell)
 
 
-def _read_xlsx(path: Path) -> list[_Row]:
+def _read_xlsx(path: Path) -> list[FactsRow]:
     """The first worksheet whose header row (among its first ten) names the unit column."""
     try:
         workbook = openpyxl.load_workbook(path, data_only=True)
@@ -166,7 +166,7 @@ def _excel_value(cell) -> object:
     return value
 
 
-def _read_json(text: str) -> list[_Row]:
+def _read_json(text: str) -> list[FactsRow]:
     try:
         data = json.loads(text, parse_float=Decimal, parse_int=Decimal)
     except json.JSONDecodeError as error:
@@ -175,10 +175,10 @@ def _read_json(text: str) -> list[_Row]:
         data = data["单位"]
     if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
         raise FactsError("JSON 事实文件应是一个列表，每个单位一个对象：[{\"单位\": \"湖塘镇\", …}, …]")
-    return [_Row(f"第 {i} 个单位", record) for i, record in enumerate(data, start=1)]
+    return [FactsRow(f"第 {i} 个单位", record) for i, record in enumerate(data, start=1)]
 
 
-def read_rows(path: Path) -> list[_Row]:
+def read_rows(path: Path) -> list[FactsRow]:
     """The raw rows of a facts file, by its suffix."""
     if path.suffix.lower() == ".xlsx":
         if not path.is_file():
@@ -330,7 +330,7 @@ def default_value(decl: ast.Fact | ast.Param) -> Value | None:
     return None
 
 
-def _fraction_columns(rows: list[_Row], columns: _Columns) -> list[str]:
+def _fraction_columns(rows: list[FactsRow], columns: _Columns) -> list[str]:
     """Rate columns whose every value is at most 1 and written without %: probably fractions."""
     found = []
     for column, (fact, _member) in columns.facts.items():
@@ -347,7 +347,7 @@ def _fraction_columns(rows: list[_Row], columns: _Columns) -> list[str]:
     return found
 
 
-def validate(rows: list[_Row], policy: ast.Policy) -> FactsTable:
+def validate(rows: list[FactsRow], policy: ast.Policy) -> FactsTable:
     """Turn raw rows into units, each validated; bad units are reported, not dropped silently."""
     names: list[str] = []
     for row in rows:
@@ -387,7 +387,7 @@ def validate(rows: list[_Row], policy: ast.Policy) -> FactsTable:
     return FactsTable(tuple(units), tuple(problems))
 
 
-def _unit_values(row: _Row, name: str, columns: _Columns, policy: ast.Policy, lists):
+def _unit_values(row: FactsRow, name: str, columns: _Columns, policy: ast.Policy, lists):
     given: dict[tuple[str, str | None], object] = {}
     problems = []
     for column, (fact, member) in columns.facts.items():

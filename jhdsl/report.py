@@ -18,7 +18,7 @@ from jhdsl.outcomes import money_text
 VETOED = "一票否决"
 
 
-def _grade(result: UnitResult) -> str:
+def grade_text(result: UnitResult) -> str:
     return VETOED if result.vetoed else (result.grade or "")
 
 
@@ -60,7 +60,7 @@ def summary_columns(results: Sequence[UnitResult], policy: ast.Policy) -> list[C
     ]
     if policy.share_cuts:
         columns.append(("扣减", lambda r: shown(r.cut, places), True))
-    columns.append(("等次", _grade, False))
+    columns.append(("等次", grade_text, False))
     for ranking in policy.rankings:
         columns.append((ranking.name, functools.partial(_rank, name=ranking.name), True))
     if policy.outcomes:
@@ -178,26 +178,26 @@ def _lines(lines: Sequence[Line], indent: str) -> list[str]:
     return [f"{indent}{_signed(li.amount):>6}  {li.text}" for li in lines]
 
 
-def _explain_item(item: ItemResult, places: int, indent: str) -> list[str]:
+def explain_item(item: ItemResult, places: int, indent: str) -> list[str]:
     score = shown(item.score, places) if item.applicable else "不适用"
     out = [f"{indent}{item.name}  {score} / {plain(item.points)}分"]
     inner = indent + "  "
     if not item.children and item.start:
         out.append(f"{inner}{'':>6}  从 {plain(item.start)}分 起算")
     for child in item.children:
-        out.extend(_explain_item(child, places, inner))
+        out.extend(explain_item(child, places, inner))
     out.extend(_lines(item.lines, inner))
     return out
 
 
-def _explain_section(section: SectionResult, places: int, indent: str) -> list[str]:
+def explain_section(section: SectionResult, places: int, indent: str) -> list[str]:
     word = "加分" if section.sign == ast.AWARD else "减分"
     cap = f"（上限 {plain(section.cap)}分）" if section.cap is not None else ""
     sign = "" if not section.amount else "+" if section.sign == ast.AWARD else "−"
     out = [f"{indent}{word} {section.name}  {sign}{shown(section.amount, places)}{cap}"]
     inner = indent + "  "
     for child in section.children:
-        out.extend(_explain_section(child, places, inner))
+        out.extend(explain_section(child, places, inner))
     out.extend(_lines(section.lines, inner))
     return out
 
@@ -213,7 +213,7 @@ def explain(result: UnitResult, policy: ast.Policy) -> str:
     if result.components:
         parts = " + ".join(f"{line.text.split('：')[0]} {shown(line.amount, places)}" for line in result.components)
         head = f"【{result.unit}】 总分 {shown(result.total, places)} = {parts}\n本办法得分 {breakdown}"
-    out = [head, f"等次：{_grade(result) or '（未设等次）'}"]
+    out = [head, f"等次：{grade_text(result) or '（未设等次）'}"]
     out.extend(f"排名：{p.ranking}{f'（{p.group}）' if p.group else ''}{'并列' if p.tied else ''}第 {p.rank} 名"
                f"（共 {p.size} 个）" for p in result.ranks)
     out.extend(f"结果：{a.name}" + (f"，{money_text(a.money)}" if a.money is not None else "") + f"——{a.reason}"
@@ -223,10 +223,10 @@ def explain(result: UnitResult, policy: ast.Policy) -> str:
     out.extend(f"一票否决：{v.reason}" for v in result.vetoes)
     out.append("")
     for item in result.items:
-        out.extend(_explain_item(item, places, ""))
+        out.extend(explain_item(item, places, ""))
     out.extend(_lines(result.lines, ""))
     for section in result.sections:
-        out.extend(_explain_section(section, places, ""))
+        out.extend(explain_section(section, places, ""))
     out.extend(_lines(result.cut_lines, ""))
     if result.components:
         out.extend(["", f"{policy.combination.name}："])
