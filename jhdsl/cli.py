@@ -24,6 +24,7 @@ from jhdsl.interpreter import resolve_params
 from jhdsl.outcomes import evaluate_all
 from jhdsl.pipeline import LoadedPolicy, load_policy
 from jhdsl.policytest import test_command
+from jhdsl.render import render_command, template_command
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -59,6 +60,9 @@ class _Group(click.Group):
         except click.Abort:
             click.echo("已中止", err=True)
             sys.exit(EXIT_ERRORS)
+        except click.ClickException as error:
+            click.echo(f"错误：{error.format_message()}", err=True)
+            sys.exit(error.exit_code)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -269,3 +273,5 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
 
 
 main.add_command(test_command)
+main.add_command(render_command)
+main.add_command(template_command)
