@@ -20,6 +20,7 @@ from jhdsl import publish, report
 from jhdsl.display import render_diagnostic
 from jhdsl.errors import FactsError, JhdslError, ParameterError, suggestion
 from jhdsl.facts import load_facts
+from jhdsl.formatter import fmt_command
 from jhdsl.interpreter import resolve_params
 from jhdsl.outcomes import evaluate_all
 from jhdsl.pipeline import LoadedPolicy, load_policy
@@ -275,3 +276,4 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
 main.add_command(test_command)
 main.add_command(render_command)
 main.add_command(template_command)
+main.add_command(fmt_command)
