@@ -1,6 +1,6 @@
 """集团2015年度人口和计划生育工作开展情况报告 (group-selfcheck) — outcomes worked out BY HAND.
 
-Seed: /work/shared/seeds/002_9eb4765fcbf83373.txt lines 12–76 (六城投党发〔2015〕30号). The only
+Seed: seed file 002_9eb4765fcbf83373.txt lines 12–76 (六城投党发〔2015〕30号). The only
 scoring rule of the report is in 一、（二）: "集团将计划生育工作与年度绩效考核挂购，出现违规情况
 扣减20%的考核得分". policies/group-selfcheck.jhp models it as
 
