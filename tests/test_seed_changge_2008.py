@@ -32,10 +32,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from seedkit import D, by_unit, find_node, settle_example
+from seedkit import D, find_node
 
 from jhdsl.cli import main
-from jhdsl.pipeline import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "changge-2008.jhp"
@@ -180,21 +179,6 @@ EXPECTED["金桥路街道（第四季度）"] = dict(
 
 
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def loaded():
-    return load_policy(POLICY)
-
-
-@pytest.fixture(scope="module")
-def settled(loaded):
-    return settle_example(loaded, FACTS)
-
-
-@pytest.fixture(scope="module")
-def results(settled):
-    return by_unit(settled)
 
 
 def test_every_unit_scored(settled, results):

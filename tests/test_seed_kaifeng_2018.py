@@ -30,11 +30,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from seedkit import D, by_unit, settle_example
+from seedkit import D
 
 from jhdsl.cli import main
 from jhdsl.interpreter import UnitResult
-from jhdsl.pipeline import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "kaifeng-2018.jhp"
@@ -193,21 +192,6 @@ RECOMMENDED = {
 # ---------------------------------------------------------------------------------------------
 # fixtures
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def loaded():
-    return load_policy(POLICY)
-
-
-@pytest.fixture(scope="module")
-def settled(loaded):
-    return settle_example(loaded, FACTS)
-
-
-@pytest.fixture(scope="module")
-def results(settled):
-    return by_unit(settled)
 
 
 def recommended_in(results: dict[str, UnitResult], county: str) -> list[str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from seedkit import D, by_unit, settle_example
+from seedkit import D
 
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
@@ -222,21 +222,6 @@ MONEY = {DEPOSIT_800: D(-800), FINE_2000: D(-2000)}
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def loaded():
-    return load_policy(POLICY)
-
-
-@pytest.fixture(scope="module")
-def settled(loaded):
-    return settle_example(loaded, FACTS)
-
-
-@pytest.fixture(scope="module")
-def results(settled):
-    return by_unit(settled)
 
 
 def holders(results, outcome: str) -> set[str]:
