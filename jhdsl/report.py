@@ -36,6 +36,12 @@ def _component(result: UnitResult, name: str, places: int) -> str:
     return shown(line.amount, places) if line is not None else ""
 
 
+def _money(result: UnitResult) -> str:
+    """The money of all a unit's outcomes together, in yuan: rewards less fines."""
+    amounts = [a.money for a in result.outcomes if a.money is not None]
+    return plain(sum(amounts, Decimal(0))) if amounts else ""
+
+
 def _eligible(result: UnitResult) -> str:
     return {True: "符合", False: "不符合", None: ""}[result.eligible]
 
@@ -65,6 +71,8 @@ def summary_columns(results: Sequence[UnitResult], policy: ast.Policy) -> list[C
         columns.append((ranking.name, functools.partial(_rank, name=ranking.name), True))
     if policy.outcomes:
         columns.append(("结果", _outcomes, False))
+    if any(o.reward is not None or o.fine is not None for o in policy.outcomes):
+        columns.append(("奖惩金额", _money, True))
     if policy.eligibility is not None:
         columns.append(("资格", _eligible, False))
     columns.append(("一票否决", lambda r: "、".join(v.name for v in r.vetoes), False))

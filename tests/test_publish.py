@@ -99,3 +99,14 @@ def test_report_opens_in_a_headless_browser_without_errors(report, tmp_path):
                          check=True, capture_output=True, text=True, timeout=120).stdout
     assert "城关镇" in dom and "考核情况通报" in dom
     assert "data-errors" not in dom  # the page's error guard recorded nothing
+
+
+def test_money_is_a_number_column(workbook):
+    summary = workbook["汇总"]
+    headers = [c.value for c in summary[1]]
+    rows = {row[0].value: row for row in summary.iter_rows(min_row=2)}
+    money = headers.index("奖惩金额")
+    # 城关镇: 先进 25000 + three single-line awards of 10000 each = 55000 (test_seed_city_township_a)
+    assert D(str(rows["城关镇"][money].value)) == D(55000)
+    # 陈湖乡: 重点管理 罚款 3000 (plus any warning outcomes, which carry no money) = −3000
+    assert D(str(rows["陈湖乡"][money].value)) == D(-3000)
