@@ -28,7 +28,7 @@ from jhdsl.parser import SYNTAX_CODES, _lark, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "policies").glob("*.jhp"))
-EXAMPLES = int(os.environ.get("JHDSL_PROPERTY_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("JHDSL_PROPERTY_EXAMPLES", "50"))
 seeds = st.integers(0, 2**32).map(random.Random)
 """The random layouts are drawn from a seeded generator: as hypothesis data they would be
 too many choices to shrink."""
