@@ -33,8 +33,9 @@ from lark import Token
 
 from jhdsl import ast
 from jhdsl.display import render_diagnostic
-from jhdsl.errors import ERROR, Diagnostic, JhdslError
+from jhdsl.errors import Diagnostic, JhdslError
 from jhdsl.parser import SYNTAX_CODES, _lark, indent_width, leading_blanks, parse
+from jhdsl.pipeline import read_policy_text
 
 INDENT = "  "
 COMMENT_GAP = "  "
@@ -242,12 +243,9 @@ class Formatted:
 
 def format_file(path: Path) -> Formatted:
     """Read and format one file (without writing it). Raises :class:`FormatRefused`."""
-    try:
-        old = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = "不是 UTF-8 编码" if isinstance(error, UnicodeDecodeError) else "无法读取"
-        raise FormatRefused([Diagnostic("E001", ERROR, f"政策文件 {path} {reason}", ast.Span(str(path), 1, 1, 1, 1),
-                                        "请以 UTF-8 编码保存 .jhp 文件" if reason != "无法读取" else None)]) from error
+    old = read_policy_text(path)
+    if isinstance(old, Diagnostic):
+        raise FormatRefused([old])
     return Formatted(path, old, format_text(old, str(path)))
 
 

@@ -51,17 +51,23 @@ def check_text(text: str, file: str) -> LoadedPolicy:
     return LoadedPolicy(parsed.policy, tuple(diagnostics), text.lstrip("\ufeff").replace("\r\n", "\n"))
 
 
+def read_policy_text(path: Path) -> str | Diagnostic:
+    """A policy file's text, or the E001 diagnostic that says why it cannot be read."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = "不是 UTF-8 编码" if isinstance(error, UnicodeDecodeError) else "无法读取"
+        return Diagnostic("E001", ERROR, f"政策文件 {path} {reason}", ast.Span(str(path), 1, 1, 1, 1),
+                          "请以 UTF-8 编码保存 .jhp 文件" if reason != "无法读取" else None)
+
+
 def load_policy(path: str | Path, loading: frozenset[Path] = frozenset()) -> LoadedPolicy:
     """Read a policy file and check it, with every policy file it takes a score from (组成
     … 按 政策文件 「…」). An unreadable file is reported as a diagnostic too."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = "不是 UTF-8 编码" if isinstance(error, UnicodeDecodeError) else "无法读取"
-        diag = Diagnostic("E001", ERROR, f"政策文件 {path} {reason}", ast.Span(str(path), 1, 1, 1, 1),
-                          "请以 UTF-8 编码保存 .jhp 文件" if reason != "无法读取" else None)
-        return LoadedPolicy(ast.Policy(None), (diag,), "")
+    text = read_policy_text(path)
+    if isinstance(text, Diagnostic):
+        return LoadedPolicy(ast.Policy(None), (text,), "")
     return _link(check_text(text, str(path)), path, loading | {path.resolve()})
 
 
