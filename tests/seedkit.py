@@ -2,6 +2,9 @@
 
 from decimal import Decimal
 
+from click.testing import CliRunner
+
+from jhdsl.cli import main
 from jhdsl.facts import load_facts
 from jhdsl.outcomes import evaluate_all
 
@@ -36,3 +39,14 @@ def settle_example(loaded, facts_path):
 def by_unit(settled) -> dict:
     """The settled results keyed by unit name."""
     return {r.unit: r for r in settled.results}
+
+
+def assert_cli_clean(policy, facts, scored: int, warnings: int = 0) -> None:
+    """`jhdsl check` finds no errors (and this many warnings); `jhdsl eval` scores every unit."""
+    runner = CliRunner()
+    checked = runner.invoke(main, ["check", str(policy)])
+    assert checked.exit_code == 0, checked.output
+    assert f"共 0 个错误，{warnings} 个警告" in checked.output
+    evaluated = runner.invoke(main, ["eval", str(policy), str(facts)])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert f"已评分 {scored} 个单位，失败 0 个" in evaluated.output

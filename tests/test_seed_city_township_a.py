@@ -26,14 +26,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from seedkit import D
+from seedkit import D, assert_cli_clean
 
-from jhdsl.cli import main
 from jhdsl.facts import load_facts
 from jhdsl.interpreter import ItemResult, SectionResult, UnitResult, resolve_params
 from jhdsl.outcomes import evaluate_all
-from jhdsl.pipeline import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "city-township-a.jhp"
@@ -196,11 +193,6 @@ VETO_OUTCOMES = {"重点管理", "重点管理（恶性案件）", "重点管理
 
 
 @pytest.fixture(scope="module")
-def loaded():
-    return load_policy(POLICY)
-
-
-@pytest.fixture(scope="module")
 def units(loaded):
     table = load_facts(FACTS, loaded.policy)
     assert [p.describe() for p in table.problems] == []
@@ -265,13 +257,7 @@ def test_policy_checks_without_errors_or_warnings(loaded):
 
 
 def test_cli_check_and_eval():
-    runner = CliRunner()
-    checked = runner.invoke(main, ["check", str(POLICY)])
-    assert checked.exit_code == 0, checked.output
-    assert "共 0 个错误，0 个警告" in checked.output
-    evaluated = runner.invoke(main, ["eval", str(POLICY), str(FACTS)])
-    assert evaluated.exit_code == 0, evaluated.output
-    assert "已评分 26 个单位，失败 0 个" in evaluated.output
+    assert_cli_clean(POLICY, FACTS, scored=26)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,14 +25,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from seedkit import D
+from seedkit import D, assert_cli_clean
 
-from jhdsl.cli import main
 from jhdsl.facts import load_facts
 from jhdsl.interpreter import SectionResult, UnitResult
 from jhdsl.outcomes import evaluate_all
-from jhdsl.pipeline import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "city-township-b.jhp"
@@ -95,11 +92,6 @@ OUTCOMES = {"通报全市": ["白塔镇"], "重点管理": ["新集镇", "白塔
 
 
 @pytest.fixture(scope="module")
-def loaded():
-    return load_policy(POLICY)
-
-
-@pytest.fixture(scope="module")
 def results(loaded) -> dict[str, UnitResult]:
     assert loaded.errors == []
     table = load_facts(FACTS, loaded.policy)
@@ -143,13 +135,7 @@ def test_policy_checks_without_errors_or_warnings(loaded):
 
 
 def test_cli_check_and_eval():
-    runner = CliRunner()
-    checked = runner.invoke(main, ["check", str(POLICY)])
-    assert checked.exit_code == 0, checked.output
-    assert "共 0 个错误，0 个警告" in checked.output
-    evaluated = runner.invoke(main, ["eval", str(POLICY), str(FACTS)])
-    assert evaluated.exit_code == 0, evaluated.output
-    assert "已评分 12 个单位，失败 0 个" in evaluated.output
+    assert_cli_clean(POLICY, FACTS, scored=12)
 
 
 # ---------------------------------------------------------------------------------------------

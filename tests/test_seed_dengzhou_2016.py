@@ -36,7 +36,6 @@ from jhdsl.cli import main
 from jhdsl.facts import load_facts
 from jhdsl.interpreter import ItemResult, UnitResult, resolve_params
 from jhdsl.outcomes import evaluate_all
-from jhdsl.pipeline import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "dengzhou-2016.jhp"
@@ -225,11 +224,6 @@ FULL["杏山旅游管理区"] = expect((94, 110, 36), 240, 计划生育事业费
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def loaded():
-    return load_policy(POLICY)
 
 
 @pytest.fixture(scope="module")

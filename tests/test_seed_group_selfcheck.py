@@ -27,7 +27,6 @@ from seedkit import D
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
 from jhdsl.outcomes import evaluate_all
-from jhdsl.pipeline import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "group-selfcheck.jhp"
@@ -72,11 +71,6 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
 
 HEADQUARTERS = ["综合办公室", "党群工作部", "人力资源部", "财务管理部", "投资发展部", "工程管理部",
                 "审计法务部", "资产经营部"]
-
-
-@pytest.fixture(scope="module")
-def loaded():
-    return load_policy(POLICY)
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,6 @@ from seedkit import D
 from jhdsl.cli import main
 from jhdsl.facts import load_facts
 from jhdsl.outcomes import evaluate_all
-from jhdsl.pipeline import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "guizhou-2011.jhp"
@@ -155,11 +154,6 @@ UNITS = list(EXPECTED)
 
 
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def loaded():
-    return load_policy(POLICY)
 
 
 @pytest.fixture(scope="module")

@@ -35,7 +35,6 @@ from jhdsl.cli import main
 from jhdsl.facts import load_facts
 from jhdsl.interpreter import UnitResult, resolve_params
 from jhdsl.outcomes import evaluate_all
-from jhdsl.pipeline import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "zhengzhou-2016.jhp"
@@ -273,11 +272,6 @@ EXPECTED["登封市"] = dict(
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def loaded():
-    return load_policy(POLICY)
 
 
 @pytest.fixture(scope="module")
