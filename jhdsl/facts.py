@@ -200,7 +200,10 @@ def read_rows(path: Path) -> list[FactsRow]:
 # ---- validating ---------------------------------------------------------------------------
 
 _NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
-MAX_DIGITS = 24
+INTEGER_DIGITS = 12
+FRACTION_DIGITS = 6
+"""A fact holds at most 12 digits before the point and 6 after (after 万元 → 元): the compiled
+engines keep facts as DECIMAL(18, 6), so every engine reads the same value."""
 
 _KEYED_COLUMN = re.compile(r"(.+?)[\[【](.+)[\]】]")
 
@@ -291,10 +294,11 @@ def parse_value(fact_type: ast.FactType, cell: object) -> Value:
         number_text = number_text.removesuffix("元")
     if not _NUMBER.fullmatch(number_text):
         raise BadValue(f"应为{kind}，却不是一个数", "数字如 12、97.5、1,200；不要写成 1e5 或 3,5")
-    digits = number_text.replace(",", "")
-    if len(digits.lstrip("+-").replace(".", "").lstrip("0")) > MAX_DIGITS:
-        raise BadValue(f"数值过大（超过 {MAX_DIGITS} 位）")
-    number = Decimal(digits) * scale
+    number = Decimal(number_text.replace(",", "")) * scale
+    if abs(number) >= Decimal(10) ** INTEGER_DIGITS:
+        raise BadValue(f"数值过大（整数部分超过 {INTEGER_DIGITS} 位）")
+    if number.as_tuple().exponent < -FRACTION_DIGITS and number != round(number, FRACTION_DIGITS):
+        raise BadValue(f"小数位数过多（最多 {FRACTION_DIGITS} 位）")
     if kind == ast.COUNT:
         if number != number.to_integral_value():
             raise BadValue("应为整数")
