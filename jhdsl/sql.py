@@ -1,0 +1,267 @@
+"""From a plan to one SQL query, built as a sqlglot expression tree and printed for a dialect.
+
+The bindings of a plan are laid out in layers: a layer computes every binding whose inputs
+are all in the layers before it, so each layer is one ``SELECT *, … FROM`` the previous one,
+and a value is computed once however many later steps read it. Every decimal binding is cast
+to the exact DECIMAL(p, s) the plan gives it; a product is computed in a type wide enough for
+it, and a division that does not come out exact is done the long way, with integers, so that
+the quotient is rounded half-up at the plan's division scale on every engine alike.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlglot import exp
+
+from jhdsl.compiler import GROUP_COLUMN, UNIT_COLUMN, CompileError
+from jhdsl.ir import DIVISION_SCALE, MAX_PRECISION, Call, Column, Const, Node, Plan, Rank, Type, Window, decimal_type
+
+DIALECTS = ("duckdb", "spark", "postgres")
+
+INTEGER_TYPES = {"duckdb": "HUGEINT", "spark": "DECIMAL(38, 0)", "postgres": "NUMERIC"}
+"""Where a division is done the long way: the widest exact integer of each engine."""
+
+PARENT_COLUMN = "上级单位"
+
+_COMPARISONS = {"<": exp.LT, "<=": exp.LTE, "=": exp.EQ, "!=": exp.NEQ, ">": exp.GT, ">=": exp.GTE}
+
+
+def _identifier(name: str) -> exp.Identifier:
+    return exp.to_identifier(name, quoted=True)
+
+
+def _column(name: str) -> exp.Column:
+    return exp.Column(this=_identifier(name))
+
+
+def _sql_type(kind: Type, dialect: str) -> exp.DataType:
+    if kind.kind == "bool":
+        return exp.DataType.build("BOOLEAN")
+    if kind.kind == "text":
+        return exp.DataType.build("VARCHAR")
+    return exp.DataType.build(f"DECIMAL({kind.precision}, {kind.scale})")
+
+
+def _number(value: Decimal | int) -> exp.Expression:
+    text = f"{Decimal(value):f}"
+    literal = exp.Literal.number(text.lstrip("-"))
+    return exp.Neg(this=literal) if text.startswith("-") else literal
+
+
+class SqlBuilder:
+    """Turns the nodes of one plan into sqlglot expressions for one dialect."""
+
+    def __init__(self, dialect: str) -> None:
+        if dialect not in DIALECTS:
+            raise CompileError(f"不支持的 SQL 方言「{dialect}」，可选：{'、'.join(DIALECTS)}")
+        self.dialect = dialect
+
+    def cast(self, expression: exp.Expression, kind: Type) -> exp.Expression:
+        return exp.Cast(this=expression, to=_sql_type(kind, self.dialect))
+
+    def integer(self, expression: exp.Expression) -> exp.Expression:
+        return exp.Cast(this=expression, to=exp.DataType.build(INTEGER_TYPES[self.dialect], dialect=self.dialect))
+
+    def int_div(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+        """⌊a ÷ b⌋ of two integers ≥ 0."""
+        return exp.IntDiv(this=a, expression=b)
+
+    def node(self, node: Node) -> exp.Expression:
+        match node:
+            case Const(value=None):
+                return exp.Cast(this=exp.Null(), to=_sql_type(node.type, self.dialect))
+            case Const(value=bool()):
+                return exp.Boolean(this=node.value)
+            case Const(value=str()):
+                return exp.Literal.string(node.value)
+            case Const():
+                return self.cast(_number(node.value), node.type)
+            case Column():
+                return _column(node.name)
+            case Window():
+                return self.window(node)
+            case Rank():
+                return self.rank(node)
+            case Call():
+                return self.call(node)
+        raise TypeError(node)
+
+    def call(self, node: Call) -> exp.Expression:
+        op, args = node.op, node.args
+        parts = [self.node(a) for a in args]
+        match op:
+            case "+":
+                return exp.Paren(this=exp.Add(this=parts[0], expression=parts[1]))
+            case "neg":
+                return exp.Paren(this=exp.Neg(this=parts[0]))
+            case "*":
+                # widen one side first, so that the engine gives the product all its digits
+                wide = decimal_type(node.type.precision - args[0].type.scale, args[0].type.scale)
+                product = exp.Mul(this=self.cast(parts[0], wide), expression=parts[1])
+                return self.cast(product, node.type)
+            case "div":
+                return self.divide(args[0], args[1], parts[0], parts[1], node.type)
+            case "steps":
+                scale = max(args[0].type.scale, args[1].type.scale)
+                shift = _number(Decimal(10) ** scale)
+                whole = self.int_div(self.integer(exp.Mul(this=parts[0], expression=shift)),
+                                     self.integer(exp.Mul(this=parts[1], expression=shift)))
+                return self.cast(whole, node.type)
+            case "round":
+                return self.cast(exp.Round(this=parts[0], decimals=exp.Literal.number(DIVISION_SCALE)), node.type)
+            case "min":
+                return exp.Least(this=parts[0], expressions=parts[1:], ignore_nulls=True)
+            case "max":
+                return exp.Greatest(this=parts[0], expressions=parts[1:], ignore_nulls=True)
+            case "if":
+                case = exp.Case()
+                if args[0].type.nullable:
+                    case = case.when(exp.Is(this=parts[0], expression=exp.Null()), exp.Null())
+                return case.when(parts[0], parts[1]).else_(parts[2])
+            case "and" | "or":
+                combine = exp.And if op == "and" else exp.Or
+                result = parts[0]
+                for part in parts[1:]:
+                    result = combine(this=result, expression=part)
+                return exp.Paren(this=result)
+            case "not":
+                return exp.Not(this=exp.Paren(this=parts[0]))
+            case "null_if_any":
+                missing = self.any_null(parts[1:])
+                return exp.Case().when(missing, exp.Null()).else_(parts[0])
+            case "any_null":
+                return exp.Paren(this=self.any_null(parts))
+        if op in _COMPARISONS:
+            return exp.Paren(this=_COMPARISONS[op](this=parts[0], expression=parts[1]))
+        raise TypeError(op)
+
+    def any_null(self, parts: list[exp.Expression]) -> exp.Expression:
+        result = None
+        for part in parts:
+            test = exp.Is(this=part, expression=exp.Null())
+            result = test if result is None else exp.Or(this=result, expression=test)
+        return result
+
+    def divide(self, a: Node, b: Node, left: exp.Expression, right: exp.Expression, kind: Type) -> exp.Expression:
+        """a ÷ b rounded half-up at the division scale, by long division on integers:
+        |A| = q·|B| + r, then 18 more digits f of r ÷ |B| with remainder r₂, and one more
+        unit in the last place when 2·r₂ ≥ |B|; NULL when b is 0."""
+        scale = max(a.type.scale, b.type.scale)
+        if b.type.digits + scale + DIVISION_SCALE + 1 > MAX_PRECISION:
+            raise CompileError("除数的位数过多，编译引擎无法精确计算这个除法")
+        shift = _number(Decimal(10) ** scale)
+        top = self.integer(exp.Mul(this=left, expression=shift))
+        bottom = self.integer(exp.Mul(this=right, expression=shift))
+        top_abs, bottom_abs = exp.Abs(this=top), exp.Abs(this=bottom)
+        unit = _number(Decimal(10) ** DIVISION_SCALE)
+        whole = self.int_div(top_abs, bottom_abs)
+        rest = exp.Sub(this=top_abs, expression=exp.Mul(this=whole, expression=bottom_abs))
+        shifted = exp.Mul(this=exp.Paren(this=rest), expression=unit)
+        digits = self.int_div(shifted, bottom_abs)
+        remainder = exp.Sub(this=shifted, expression=exp.Mul(this=digits, expression=bottom_abs))
+        up = exp.Case().when(exp.GTE(this=exp.Mul(this=_number(2), expression=exp.Paren(this=remainder)),
+                                     expression=bottom_abs), _number(1)).else_(_number(0))
+        magnitude = exp.Add(this=exp.Add(this=exp.Mul(this=whole, expression=unit), expression=digits), expression=up)
+        exact = exp.Mul(this=exp.Cast(this=magnitude, to=exp.DataType.build("DECIMAL(38, 0)")),
+                        expression=self.cast(_number(Decimal(1).scaleb(-DIVISION_SCALE)), decimal_type(0, DIVISION_SCALE)))
+        negative = exp.NEQ(this=exp.Paren(this=exp.LT(this=left, expression=_number(0))),
+                           expression=exp.Paren(this=exp.LT(this=right, expression=_number(0))))
+        return (exp.Case()
+                .when(exp.EQ(this=right, expression=_number(0)), exp.Null())
+                .when(negative, self.cast(exp.Neg(this=exact), kind))
+                .else_(self.cast(exact, kind)))
+
+    def window(self, node: Window) -> exp.Expression:
+        value = self.node(node.arg)
+        if node.function == "rank_desc":
+            order = exp.Order(expressions=[exp.Ordered(this=value, desc=True, nulls_first=False)])
+            return exp.Window(this=exp.Anonymous(this="RANK"), order=order)
+        function = {"sum": exp.Sum, "count": exp.Count, "max": exp.Max, "min": exp.Min}[node.function]
+        return exp.Window(this=function(this=value))
+
+    def rank(self, node: Rank) -> exp.Expression:
+        partition = [self.node(g) for g in node.groups]
+        if node.what == "size":
+            return exp.Window(this=exp.Count(this=exp.Star()), partition_by=partition)
+        ordered = [exp.Ordered(this=self.node(key), desc=not ascending, nulls_first=False)
+                   for key, ascending in node.keys]
+        rank = exp.Window(this=exp.Anonymous(this="RANK"), partition_by=partition, order=exp.Order(expressions=ordered))
+        if node.what == "rank":
+            return rank
+        # tied: another unit of the group has the same keys
+        same = exp.Window(this=exp.Count(this=exp.Star()),
+                          partition_by=partition + [self.node(key) for key, _ in node.keys])
+        return exp.GT(this=same, expression=_number(1))
+
+
+def _layers(plan: Plan) -> list[list[int]]:
+    """The bindings of each layer, by index: a binding goes one layer after its last input."""
+    level: dict[str, int] = {}
+    layers: list[list[int]] = []
+    for index, binding in enumerate(plan.bindings):
+        depth = 1 + max((level.get(name, 0) for name in _inputs(binding.node)), default=0)
+        if isinstance(binding.node, Rank | Window):
+            depth = max(depth, 1)
+        level[binding.name] = depth
+        while len(layers) < depth:
+            layers.append([])
+        layers[depth - 1].append(index)
+    return layers
+
+
+def _inputs(node: Node):
+    match node:
+        case Column():
+            yield node.name
+        case Call():
+            for arg in node.args:
+                yield from _inputs(arg)
+        case Window():
+            yield from _inputs(node.arg)
+        case Rank():
+            for key, _ in node.keys:
+                yield from _inputs(key)
+            for group in node.groups:
+                yield from _inputs(group)
+
+
+def build_query(plan: Plan, source: str | exp.Expression = "facts", dialect: str = "duckdb") -> exp.Select:
+    """The whole plan as one SELECT over the facts table ``source`` (a name or a query) whose
+    columns are 单位, 所属县区, 上级单位 and the plan's facts."""
+    builder = SqlBuilder(dialect)
+    keep = [UNIT_COLUMN, GROUP_COLUMN, PARENT_COLUMN]
+    first = exp.select(*[_column(name) for name in keep])
+    for name, kind in plan.facts.items():
+        first = first.select(exp.alias_(builder.cast(_column(name), kind), _identifier(name), quoted=True))
+    if isinstance(source, str):
+        first = first.from_(exp.Table(this=_identifier(source)))
+    else:
+        first = first.from_(exp.Subquery(this=source, alias=exp.TableAlias(this=_identifier("事实"))))
+    ctes = [("层0", first)]
+    for number, layer in enumerate(_layers(plan), start=1):
+        select = exp.select(exp.Star())
+        for index in layer:
+            binding = plan.bindings[index]
+            value = builder.node(binding.node)
+            if binding.node.type.kind == "decimal" and not isinstance(binding.node, Column):
+                value = builder.cast(value, binding.node.type)
+            select = select.select(exp.alias_(value, _identifier(binding.name), quoted=True))
+        ctes.append((f"层{number}", select.from_(exp.Table(this=_identifier(ctes[-1][0])))))
+    final = exp.select(*[_column(name) for name in keep])
+    for output in plan.outputs:
+        final = final.select(exp.alias_(_column(output.column), _identifier(output_name(output)), quoted=True))
+    final = final.from_(exp.Table(this=_identifier(ctes[-1][0])))
+    for name, select in ctes:
+        final = final.with_(_identifier(name), as_=select)
+    return final
+
+
+def output_name(output) -> str:
+    """The result column of an output: 总分, 项目3, 否决1, 名次0, …"""
+    return f"{output.role}_{output.index}"
+
+
+def to_sql(plan: Plan, dialect: str = "duckdb", source: str = "facts", pretty: bool = True) -> str:
+    """The query text of ``plan`` in ``dialect``."""
+    return build_query(plan, source, dialect).sql(dialect=dialect, pretty=pretty)
