@@ -18,14 +18,15 @@ import click
 
 from jhdsl import publish, report
 from jhdsl.display import render_diagnostic
+from jhdsl.engine import AUTO_THRESHOLD, ENGINES, CompiledPolicy, score_file
 from jhdsl.errors import FactsError, JhdslError, ParameterError, suggestion
 from jhdsl.facts import load_facts
 from jhdsl.formatter import fmt_command
 from jhdsl.interpreter import resolve_params
-from jhdsl.outcomes import evaluate_all
 from jhdsl.pipeline import LoadedPolicy, load_policy
 from jhdsl.policytest import test_command
 from jhdsl.render import render_command, template_command
+from jhdsl.sql import DIALECTS
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -210,11 +211,14 @@ def _parse_sets(values: tuple[str, ...], option: str = "--set") -> dict[str, str
 @click.option("--facts-of", "other_facts", multiple=True, metavar="期=文件",
               help="另一期的事实文件，供「按 本办法 于 某期」使用，如 --facts-of 半年=半年.csv "
                    "(facts of another period)")
+@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+              help=f"评分引擎：interp 解释器；duckdb 编译为 SQL 在 DuckDB 中运行；spark 在 Spark 中运行；"
+                   f"auto 在 {AUTO_THRESHOLD} 个单位以上用 duckdb (scoring engine)")
 def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool, output_format: str,
-                 output: str | None, settings: tuple[str, ...], other_facts: tuple[str, ...]) -> None:
+                 output: str | None, settings: tuple[str, ...], other_facts: tuple[str, ...], engine: str) -> None:
     """按政策为事实文件中的每个单位评分 (score every unit of FACTS under POLICY).
 
-    FACTS 是 CSV 或 JSON 文件，每个单位一行（或一个对象），列名为事实名称，第一列为「单位」。
+    FACTS 是 CSV、Excel（.xlsx）、JSON 或 Parquet 文件，每个单位一行，列名为事实名称，第一列为「单位」。
     """
     if explain and output_format != "table":
         raise click.UsageError("--explain 只用于表格输出；JSON、Excel 和 HTML 已含每条规则的说明")
@@ -228,38 +232,35 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
     if loaded.warnings:
         click.echo(f"提示：政策有 {len(loaded.warnings)} 个警告，可运行 jhdsl check {policy} 查看", err=True)
     params = resolve_params(loaded.policy, _parse_sets(settings))
-    try:
-        table = load_facts(Path(facts), loaded.policy)
-    except FactsError as error:
-        click.echo(f"错误：{error}", err=True)
-        sys.exit(EXIT_ERRORS)
-    problems = list(table.problems)
-    if units:
-        known = {u.name for u in table.units}
-        for name in units:
-            if name not in known and name not in table.failed_units:
-                hint = suggestion(name, known) or ""
-                raise ParameterError(f"事实文件中没有单位「{name}」。{hint}")
-        problems = [p for p in problems if p.unit is None or p.unit in units]
-    for problem in problems:
-        label = "警告" if problem.warning else "错误"
-        click.echo(f"{facts}：{label}：{problem.describe()}", err=True)
-
-    periods = {}
+    periods, period_problems = {}, []
     for name, path in _parse_sets(other_facts, "--facts-of").items():
         if not Path(path).is_file():
             raise ParameterError(f"找不到「{name}」的事实文件「{path}」")
         period_table = load_facts(Path(path), loaded.policy)
-        for problem in period_table.problems:
-            if problem.unit is None or not units or problem.unit in units:
-                click.echo(f"{path}：{'警告' if problem.warning else '错误'}：{problem.describe()}", err=True)
-        problems.extend(p for p in period_table.problems if p.unit is None)
+        period_problems += [(path, p) for p in period_table.problems]
         periods[name] = period_table.units
-    with _progress_bar(len(table.units)) as bar:
-        settled = evaluate_all(loaded.policy, table.units, params, periods, bar.update if bar else None)
+    try:
+        scored = score_file(loaded.policy, Path(facts), params, engine, periods,
+                            explain=(set(units) or True) if explain else False, progress_bar=_progress_bar)
+    except FactsError as error:
+        click.echo(f"错误：{error}", err=True)
+        sys.exit(EXIT_ERRORS)
+    settled = scored.settled
+    facts_failed = {p.unit for p in scored.problems if p.unit is not None and not p.warning}
+    problems = [(facts, p) for p in scored.problems] + period_problems
+    if units:
+        known = {r.unit for r in settled.results} | {name for name, _ in settled.failed}
+        for name in units:
+            if name not in known and name not in facts_failed:
+                hint = suggestion(name, known) or ""
+                raise ParameterError(f"事实文件中没有单位「{name}」。{hint}")
+    for path, problem in problems:
+        if problem.unit is None or not units or problem.unit in units:
+            click.echo(f"{path}：{'警告' if problem.warning else '错误'}：{problem.describe()}", err=True)
     for problem in settled.problems:
         click.echo(f"{facts}：错误：{problem}", err=True)
-    failed = [name for name in table.failed_units if not units or name in units]
+    failed = [name for name in dict.fromkeys(p.unit for p in scored.problems if p.unit in facts_failed)
+              if not units or name in units]
     for name, reason in settled.failed:
         if not units or name in units:
             click.echo(f"{facts}：错误：单位「{name}」：{reason}", err=True)
@@ -269,8 +270,40 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
 
     click.echo(f"已评分 {len(results)} 个单位，失败 {len(failed)} 个"
                + (f"（{'、'.join(failed)}）" if failed else ""), err=True)
-    file_errors = any(p.unit is None and not p.warning for p in problems) or settled.problems
+    file_errors = any(p.unit is None and not p.warning for _, p in problems) or settled.problems
     sys.exit(EXIT_ERRORS if failed or file_errors else EXIT_OK)
+
+
+@main.command("compile")
+@click.argument("policy", type=_ExistingFile())
+@click.option("--target", type=click.Choice(["sql"]), default="sql", show_default=True, help="编译目标 (target)")
+@click.option("--dialect", type=click.Choice(DIALECTS), default="duckdb", show_default=True,
+              help="SQL 方言 (SQL dialect)")
+@click.option("--table", default="facts", show_default=True, metavar="表名",
+              help="事实表的名称：每个单位一行，列为 单位、所属县区、上级单位 和各事实 (facts table)")
+@click.option("--set", "settings", multiple=True, metavar="名称=值", help="设置参数 (set a parameter)")
+def compile_command(policy: str, target: str, dialect: str, table: str, settings: tuple[str, ...]) -> None:
+    """把政策编译为一条 SQL 查询并打印 (print the policy compiled to one SQL query).
+
+    查询从事实表读出每个单位的事实，算出总分、各项得分、一票否决、等次、资格和排名；
+    数都用精确的 DECIMAL 计算，除法四舍五入到 18 位小数，和解释器的结果完全一致。
+    """
+    loaded = load_policy(policy)
+    if loaded.errors:
+        _print_diagnostics(loaded)
+        click.echo(f"政策有 {len(loaded.errors)} 个错误，未编译", err=True)
+        sys.exit(EXIT_ERRORS)
+    params = resolve_params(loaded.policy, _parse_sets(settings))
+    compiled = CompiledPolicy(loaded.policy, params)
+    columns = "、".join(["单位", "所属县区", "上级单位", *compiled.plan.facts])
+    click.echo(f"-- {loaded.policy.name}（编译自 {policy}，{target_name(dialect)}）\n"
+               f"-- 事实表「{table}」的列：{columns}\n"
+               f"-- 结果列：{'、'.join(compiled.columns)}\n"
+               + compiled.sql(dialect, table, pretty=True) + ";")
+
+
+def target_name(dialect: str) -> str:
+    return {"duckdb": "DuckDB", "spark": "Spark SQL", "postgres": "PostgreSQL"}[dialect]
 
 
 main.add_command(test_command)

@@ -639,8 +639,33 @@ def compile_policy(policy: ast.Policy, params: Mapping[str, Value] | None = None
         for what in ("rank", "size", "tied"):
             node = Rank(tuple(keys), groups, what, BOOL if what == "tied" else decimal_type(10, 0))
             outputs.append((lowering.bind(node, "名"), f"rank_{what}", index))
-    named = tuple(Output(_column_of(lowering, node), role, index) for node, role, index in outputs)
-    return Plan(policy.name, columns, tuple(lowering.bindings), named, policy.places)
+    labels = _labels(policy)
+    named, seen = [], set()
+    for node, role, index in outputs:
+        label = labels[role](index) if callable(labels[role]) else labels[role]
+        while label in seen:
+            label += "#"
+        seen.add(label)
+        named.append(Output(_column_of(lowering, node), role, index, label))
+    return Plan(policy.name, columns, tuple(lowering.bindings), tuple(named), policy.places)
+
+
+def _labels(policy: ast.Policy) -> dict:
+    """The name of each result column, by role (and index)."""
+    items = list(ast.all_items(policy.items))
+    sections = list(ast.all_sections(policy.sections))
+    vetoes = list(ast.all_vetoes(policy))
+    words = {ast.AWARD: "加分", ast.DEDUCT: "减分"}
+    return {
+        "total": "总分", "base": "基础分", "bonus": "加分", "penalty": "减分", "cut": "扣减", "grade": "等次",
+        "eligible": "符合资格", "failed": "无法计算",
+        "item": lambda i: f"项目:{items[i].name}",
+        "section": lambda i: f"{words[sections[i].sign]}:{sections[i].name}",
+        "veto": lambda i: f"一票否决:{vetoes[i].name}",
+        "rank_rank": lambda i: f"排名:{policy.rankings[i].name}",
+        "rank_size": lambda i: f"排名:{policy.rankings[i].name}:单位数",
+        "rank_tied": lambda i: f"排名:{policy.rankings[i].name}:并列",
+    }
 
 
 def _ranking_key(lowering: Lowering, values: dict[str, Node], name: str | None) -> Node:

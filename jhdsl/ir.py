@@ -121,6 +121,7 @@ class Output:
     column: str
     role: str  # "total", "base", "bonus", "penalty", "cut", "item", "section", "veto", "grade", "eligible", …
     index: int = 0  # which item, section, veto or ranking (in the order of the policy's walk)
+    label: str = ""  # the result column's name: 总分, 项目:计划生育率, 一票否决:…
 
 
 @attrs.frozen

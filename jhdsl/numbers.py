@@ -9,6 +9,7 @@ Shown scores are rounded half-up (四舍五入), as the offices do.
 from __future__ import annotations
 
 import decimal
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 DIVISION_PLACES = 18
@@ -19,17 +20,42 @@ CONTEXT = decimal.Context(prec=60, rounding=ROUND_HALF_UP, traps=[decimal.Invali
 ZERO = Decimal(0)
 
 
+@functools.cache
+def _quantum(places: int) -> Decimal:
+    """1E−places, the quantum of rounding to ``places`` decimal places (made once each)."""
+    return Decimal(1).scaleb(-places)
+
+
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """``value`` rounded half-up to ``places`` decimal places (2.345 → 2.35)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=CONTEXT)
+    return value.quantize(_quantum(places), rounding=ROUND_HALF_UP, context=CONTEXT)
 
 
 SENTENCE_PLACES = 4
 """Places a number is written with inside an explanation; a longer one is shown as ≈."""
 
 
+_SHORT = 40
+"""Characters of ``str(value)`` below which a value has too few digits for the context to round."""
+
+
+def _fixed_point(value: Decimal) -> str | None:
+    """``plain(value)`` for the usual short value, from ``str()``, which writes it in fixed point
+    (2.50, −0.0, 10): only trailing zeros and a negative zero's sign are left to drop. None for
+    a value that ``str()`` writes with an exponent (1E+1), that is long, or not finite."""
+    text = str(value)
+    if len(text) >= _SHORT or "E" in text or "e" in text or not text[-1].isdigit():
+        return None
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 def plain(value: Decimal) -> str:
     """The shortest exact writing of a value: 2.50 → 2.5, 10 → 10, 1E+1 → 10, −0 → 0."""
+    text = _fixed_point(value)
+    if text is not None:
+        return text
     if value == 0:
         return "0"
     if value == value.to_integral_value(context=CONTEXT):
@@ -39,6 +65,9 @@ def plain(value: Decimal) -> str:
 
 def approx(value: Decimal) -> str:
     """A value for a sentence: exact when short (2.5), else ≈ rounded (≈11.6667)."""
+    text = _fixed_point(value)
+    if text is not None and ("." not in text or len(text) - text.index(".") <= SENTENCE_PLACES + 1):
+        return text  # no more places than a sentence shows: rounding would not change it
     rounded = round_half_up(value, SENTENCE_PLACES)
     return plain(value) if rounded == value else f"≈{plain(rounded)}"
 

@@ -226,11 +226,13 @@ def _inputs(node: Node):
                 yield from _inputs(group)
 
 
-def build_query(plan: Plan, source: str | exp.Expression = "facts", dialect: str = "duckdb") -> exp.Select:
+def build_query(plan: Plan, source: str | exp.Expression = "facts", dialect: str = "duckdb",
+                row_order: str | None = None) -> exp.Select:
     """The whole plan as one SELECT over the facts table ``source`` (a name or a query) whose
-    columns are 单位, 所属县区, 上级单位 and the plan's facts."""
+    columns are 单位, 所属县区, 上级单位 and the plan's facts; in the order of the column
+    ``row_order`` when one is named (window functions do not keep the table's order)."""
     builder = SqlBuilder(dialect)
-    keep = [UNIT_COLUMN, GROUP_COLUMN, PARENT_COLUMN]
+    keep = [UNIT_COLUMN, GROUP_COLUMN, PARENT_COLUMN] + ([row_order] if row_order else [])
     first = exp.select(*[_column(name) for name in keep])
     for name, kind in plan.facts.items():
         first = first.select(exp.alias_(builder.cast(_column(name), kind), _identifier(name), quoted=True))
@@ -248,18 +250,15 @@ def build_query(plan: Plan, source: str | exp.Expression = "facts", dialect: str
                 value = builder.cast(value, binding.node.type)
             select = select.select(exp.alias_(value, _identifier(binding.name), quoted=True))
         ctes.append((f"层{number}", select.from_(exp.Table(this=_identifier(ctes[-1][0])))))
-    final = exp.select(*[_column(name) for name in keep])
+    final = exp.select(*[_column(name) for name in keep[:3]])
     for output in plan.outputs:
-        final = final.select(exp.alias_(_column(output.column), _identifier(output_name(output)), quoted=True))
+        final = final.select(exp.alias_(_column(output.column), _identifier(output.label), quoted=True))
     final = final.from_(exp.Table(this=_identifier(ctes[-1][0])))
+    if row_order:
+        final = final.order_by(_column(row_order))
     for name, select in ctes:
         final = final.with_(_identifier(name), as_=select)
     return final
-
-
-def output_name(output) -> str:
-    """The result column of an output: 总分, 项目3, 否决1, 名次0, …"""
-    return f"{output.role}_{output.index}"
 
 
 def to_sql(plan: Plan, dialect: str = "duckdb", source: str = "facts", pretty: bool = True) -> str:
