@@ -708,6 +708,18 @@ def leaf_starts_full(item: Item) -> bool:
     return signs == {DEDUCT}
 
 
+def walk(node) -> Iterator:
+    """Every node under ``node`` (itself first), through all fields and tuples, in field order."""
+    yield node
+    for field in attrs.fields(type(node)):
+        if field.name == "span":
+            continue
+        value = getattr(node, field.name)
+        for child in value if isinstance(value, tuple) else (value,):
+            if attrs.has(type(child)):
+                yield from walk(child)
+
+
 def all_vetoes(policy: Policy) -> Iterator[Veto]:
     """Every 一票否决 of a policy, wherever it is written, in source order."""
     for item in all_items(policy.items):

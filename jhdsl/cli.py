@@ -196,6 +196,14 @@ def _parse_sets(values: tuple[str, ...], option: str = "--set") -> dict[str, str
     return found
 
 
+def _explained_units(units: tuple[str, ...], explain: bool, output_format: str) -> set[str] | bool:
+    """The units whose results carry every rule's explanation: all, in JSON, Excel and HTML
+    (which show them); those shown, with --explain; else none."""
+    if output_format in ("json", "xlsx", "html") or (explain and not units):
+        return True
+    return set(units) if explain else False
+
+
 @main.command("eval")
 @click.argument("policy", type=_ExistingFile())
 @click.argument("facts", type=_ExistingFile())
@@ -241,7 +249,7 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
         periods[name] = period_table.units
     try:
         scored = score_file(loaded.policy, Path(facts), params, engine, periods,
-                            explain=(set(units) or True) if explain else False, progress_bar=_progress_bar)
+                            explain=_explained_units(units, explain, output_format), progress_bar=_progress_bar)
     except FactsError as error:
         click.echo(f"错误：{error}", err=True)
         sys.exit(EXIT_ERRORS)

@@ -286,6 +286,7 @@ class Lowering:
         self.base: Node | None = None
         self.items: list[Node] = []  # every item's score, in the order of ast.all_items
         self.sections: list[Node] = []  # every section's amount, in the order of ast.all_sections
+        self.components_shown: list[Node] = []  # each 组成 line's amount, NULL where it does not apply
 
     def bind(self, node: Node, label: str) -> Node:
         """Name a value so that later steps read it instead of computing it again."""
@@ -593,6 +594,7 @@ class Lowering:
                 amount = value
             applies = TRUE if component.condition is None else self.bind(self.expr(component.condition), "若")
             parts.append(if_(applies, amount, ZERO_NODE))
+            self.components_shown.append(if_(applies, amount, Const(None, amount.type.may_be_null(True))))
             any_applies = either(any_applies, applies)
         return if_(any_applies, total_of(parts), own_total)
 
@@ -631,6 +633,8 @@ def compile_policy(policy: ast.Policy, params: Mapping[str, Value] | None = None
     failed = lowering.bind(Call("any_null", tuple(node for node, _, _ in outputs if node.type.nullable), BOOL)
                            if any(node.type.nullable for node, _, _ in outputs) else FALSE, "失败")
     outputs.append((failed, "failed", 0))
+    outputs += [(lowering.bind(amount, "组成"), "component", index)
+                for index, amount in enumerate(lowering.components_shown)]
     for index, ranking in enumerate(policy.rankings):
         keys = [(_ranking_key(lowering, values, ranking.key), ranking.ascending)]
         if ranking.has_tie_break:
@@ -660,6 +664,7 @@ def _labels(policy: ast.Policy) -> dict:
         "total": "总分", "base": "基础分", "bonus": "加分", "penalty": "减分", "cut": "扣减", "grade": "等次",
         "eligible": "符合资格", "failed": "无法计算",
         "item": lambda i: f"项目:{items[i].name}",
+        "component": lambda i: f"组成:{policy.combination.components[i].name}",
         "section": lambda i: f"{words[sections[i].sign]}:{sections[i].name}",
         "veto": lambda i: f"一票否决:{vetoes[i].name}",
         "rank_rank": lambda i: f"排名:{policy.rankings[i].name}",

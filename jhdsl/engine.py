@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -19,9 +20,20 @@ import attrs
 
 from jhdsl import ast
 from jhdsl.compiler import CompileError, compile_policy
+from jhdsl.errors import EvaluationError
 from jhdsl.facts import FactProblem, Unit, Value, load_facts
-from jhdsl.interpreter import Interpreter, ItemResult, RankPlace, SectionResult, UnitResult, VetoHit, resolve_params
+from jhdsl.interpreter import (
+    Interpreter,
+    ItemResult,
+    Line,
+    RankPlace,
+    SectionResult,
+    UnitResult,
+    VetoHit,
+    resolve_params,
+)
 from jhdsl.ir import Plan
+from jhdsl.numbers import points
 from jhdsl.outcomes import Settled, evaluate_all, settle
 from jhdsl.sql import build_query
 
@@ -46,6 +58,7 @@ class CompiledPolicy:
         self.items = list(ast.all_items(policy.items))
         self.sections = list(ast.all_sections(policy.sections))
         self.vetoes = list(ast.all_vetoes(policy))
+        self.components = policy.combination.components if policy.combination is not None else ()
         self.columns = [o.label for o in self.plan.outputs]
         self.position = {(o.role, o.index): 3 + i for i, o in enumerate(self.plan.outputs)}
         """Where each output stands in a row of the query: after 单位, 所属县区, 上级单位."""
@@ -90,44 +103,44 @@ class CompiledPolicy:
             RankPlace(r.name, int(value("rank_rank", i)), int(value("rank_size", i)),
                       row[1] if r.in_group else None, bool(value("rank_tied", i)))
             for i, r in enumerate(self.policy.rankings))
+        components = tuple(Line(amount, f"{c.name}：{points(amount)}")
+                           for i, c in enumerate(self.components) if (amount := value("component", i)) is not None)
         return UnitResult(
             unit=row[0], group=row[1], parent=row[2], total=value("total"), base=value("base"),
             bonus=value("bonus"), penalty=value("penalty"),
             items=tuple(item(i) for i in self.policy.items), sections=tuple(section(s) for s in self.policy.sections),
             vetoes=vetoes, grade=value("grade") if self.policy.bands else None, cut=value("cut"),
             eligible=value("eligible") if self.policy.eligibility is not None else None,
-            ranks=() if needs_settling(self.policy) else ranks)
+            ranks=() if needs_settling(self.policy) else ranks, components=components)
 
 
-def settled_results(compiled: CompiledPolicy, rows: Sequence[tuple], units: Sequence[Unit]) -> Settled:
-    """The query's rows as settled results; failed units scored again by the interpreter for
-    the reason (and any it can score after all are reported as engine errors)."""
+def settled_results(compiled: CompiledPolicy, rows: Sequence[tuple], units: Sequence[Unit],
+                    explain: Collection[str] | bool = False, words: bool = True) -> Settled:
+    """The query's rows as settled results. The interpreter scores again, for their words, the
+    units named in ``explain`` (or all, when True), those vetoed or ineligible (whose reasons
+    are shown, unless ``words`` is False: the compiled numbers alone, as the differential tests
+    want them), and those the query could not compute (to say why); ``units`` must hold them."""
     results, failed = compiled.results(rows)
+    by_name = {u.name: u for u in units}
+    interpreter = Interpreter(compiled.policy, compiled.params, population=units)
+
+    def wanted(result: UnitResult) -> bool:
+        return explain is True or (bool(explain) and result.unit in explain) or (words and _needs_reasons(result))
+
+    results = [attrs.evolve(interpreter.evaluate(by_name[r.unit]), ranks=r.ranks) if wanted(r) else r
+               for r in results]
     reasons = []
-    if failed:
-        by_name = {u.name: u for u in units}
-        interpreter = Interpreter(compiled.policy, compiled.params, population=units)
-        for name in failed:
-            try:
-                interpreter.evaluate(by_name[name])
-                reasons.append((name, "编译引擎无法计算这个单位，解释器却可以：请报告此问题"))
-            except Exception as error:  # the reason the interpreter gives, e.g. 除数为 0
-                reasons.append((name, str(error)))
+    for name in failed:
+        try:
+            interpreter.evaluate(by_name[name])
+            reasons.append((name, "编译引擎无法计算这个单位，解释器却可以：请报告此问题"))
+        except EvaluationError as error:  # the reason the interpreter gives, e.g. 除数为 0
+            reasons.append((name, str(error)))
     if needs_settling(compiled.policy):
         settled = settle(compiled.policy, results, units, compiled.params)
     else:
         settled = Settled(tuple(results))
     return attrs.evolve(settled, failed=tuple(reasons))
-
-
-def explained(compiled: UnitResult, reference: UnitResult) -> UnitResult:
-    """A compiled result with the interpreter's explanation lines for the same unit; ranks,
-    outcomes and vetoes passed down from other units stay as the settlement gave them."""
-    own = {hit.name for hit in reference.vetoes}
-    passed_down = tuple(hit for hit in compiled.vetoes if hit.name not in own)
-    return attrs.evolve(compiled, items=reference.items, sections=reference.sections, lines=reference.lines,
-                        cut_lines=reference.cut_lines, components=reference.components,
-                        ineligible=reference.ineligible, vetoes=reference.vetoes + passed_down)
 
 
 def run_duckdb(compiled: CompiledPolicy, connection, table: str = "facts", row_order: str | None = None) -> list[tuple]:
@@ -146,7 +159,7 @@ def evaluate_duckdb(policy: ast.Policy, units: Sequence[Unit], params: Mapping[s
     compiled = CompiledPolicy(policy, params)
     connection = connection or duckdb.connect()
     units_table(connection, units, policy, "facts")
-    return settled_results(compiled, run_duckdb(compiled, connection, row_order="_行"), units)
+    return settled_results(compiled, run_duckdb(compiled, connection, row_order="_行"), units, words=False)
 
 
 @attrs.frozen
@@ -167,16 +180,16 @@ def score_file(policy: ast.Policy, path: Path, params: Mapping[str, Value], engi
     results must carry the interpreter's explanation lines; ``progress_bar(n)`` gives a context
     with a bar to tell of each unit the interpreter scores (or None)."""
     compiled = None
-    if engine in ("duckdb", "auto") and not periods:
+    if engine != "interp" and not periods:
         try:
             compiled = CompiledPolicy(policy, params)
         except CompileError:
-            if engine == "duckdb":
+            if engine != "auto":
                 raise
-    elif engine == "duckdb":
+    elif engine in ("duckdb", "spark"):
         raise CompileError("编译引擎不支持「--facts-of」：请用 --engine interp")
-    if compiled is not None and (engine == "duckdb" or _rows_at_least(path, AUTO_THRESHOLD)):
-        return _score_compiled(compiled, path, explain)
+    if compiled is not None and (engine != "auto" or _rows_at_least(path, AUTO_THRESHOLD)):
+        return _score_compiled(compiled, path, explain, "spark" if engine == "spark" else "duckdb")
     table = load_facts(path, policy)
     with progress_bar(len(table.units)) if progress_bar else contextlib.nullcontext() as bar:
         settled = evaluate_all(policy, table.units, params, periods, bar.update if bar else None)
@@ -193,7 +206,9 @@ def _rows_at_least(path: Path, count: int) -> bool:
         return sum(1 for _ in itertools.islice(file, count + 1)) > count
 
 
-def _score_compiled(compiled: CompiledPolicy, path: Path, explain: Collection[str] | bool) -> Scored:
+def _score_compiled(compiled: CompiledPolicy, path: Path, explain: Collection[str] | bool, engine: str) -> Scored:
+    """The facts are read and checked by DuckDB; the query runs there or, for Spark, on a
+    session given the checked facts."""
     import duckdb
 
     from jhdsl.sqlfacts import load_facts_table, units_table
@@ -206,16 +221,84 @@ def _score_compiled(compiled: CompiledPolicy, path: Path, explain: Collection[st
         table = load_facts(path, compiled.policy)
         units, problems = table.units, table.problems
         units_table(connection, units, compiled.policy, "facts")
-    rows = run_duckdb(compiled, connection, row_order="_行")
+    if engine == "spark":
+        rows = run_spark(compiled, spark_session(), connection.sql('SELECT * FROM "facts"').to_arrow_table())
+    else:
+        rows = run_duckdb(compiled, connection, row_order="_行")
     failed_at = compiled.position[("failed", 0)]
-    needs_units = explain or needs_settling(compiled.policy) or any(row[failed_at] for row in rows)
-    if needs_units and units is None:
-        units = load_facts(path, compiled.policy).units
-    settled = settled_results(compiled, rows, units or ())
-    if explain:
-        by_name = {u.name: u for u in units}
-        interpreter = Interpreter(compiled.policy, compiled.params, population=units)
-        results = tuple(explained(r, interpreter.evaluate(by_name[r.unit]))
-                        if explain is True or r.unit in explain else r for r in settled.results)
-        settled = attrs.evolve(settled, results=results)
-    return Scored(settled, problems, "duckdb")
+    if units is None and (explain or needs_settling(compiled.policy) or uses_population(compiled.policy)):
+        units = units_from_table(connection, compiled.policy)
+    elif units is None:  # only the units whose reasons are shown, or that could not be computed
+        units = units_from_table(connection, compiled.policy, [row[0] for row in rows if row[failed_at]]
+                                 + [r.unit for r in compiled.results(rows)[0] if _needs_reasons(r)])
+    return Scored(settled_results(compiled, rows, units, explain), problems, engine)
+
+
+def _needs_reasons(result: UnitResult) -> bool:
+    """Whether a compiled result must be scored again to say why: vetoes and ineligibility are
+    shown with their reasons."""
+    return bool(result.vetoes) or result.eligible is False
+
+
+def uses_population(policy: ast.Policy) -> bool:
+    """Whether a policy compares a unit with all the others (平均/最高/最低/名次), so that
+    scoring one unit again needs every unit's facts."""
+    return any(isinstance(node, ast.Aggregate) for node in ast.walk(policy))
+
+
+def units_from_table(connection, policy: ast.Policy, names: Sequence[str] | None = None) -> list[Unit]:
+    """The units of the facts table as :class:`Unit` objects (those named, or all)."""
+    query = 'SELECT * FROM "facts"'
+    if names is not None:
+        if not names:
+            return []
+        connection.execute('CREATE OR REPLACE TEMP TABLE "_要看的单位" ("单位" VARCHAR)')
+        connection.executemany('INSERT INTO "_要看的单位" VALUES (?)', [(n,) for n in dict.fromkeys(names)])
+        query += ' WHERE "单位" IN (SELECT "单位" FROM "_要看的单位")'
+    relation = connection.sql(query + ' ORDER BY "_行"')
+    columns = relation.columns
+    keyed = {f.name for f in policy.facts if f.keyed_by}
+    units = []
+    for row in relation.fetchall():
+        cells = dict(zip(columns, row, strict=True))
+        values: dict = {}
+        for fact in policy.facts:
+            if fact.name in keyed:
+                prefix = f"{fact.name}["
+                values[fact.name] = {c[len(prefix):-1]: v for c, v in cells.items() if c.startswith(prefix)}
+            else:
+                values[fact.name] = cells[fact.name]
+        units.append(Unit(cells["单位"], values, cells.get("所属县区"), cells.get("上级单位")))
+    return units
+
+
+SPARK_SETTINGS = {
+    # keep every digit of a decimal product instead of rounding it to fit (the plan's types fit)
+    "spark.sql.decimalOperations.allowPrecisionLoss": "false",
+    "spark.sql.ansi.enabled": "true",
+    "spark.sql.session.timeZone": "UTC",
+}
+
+
+def spark_session(master: str | None = None):
+    """A Spark session set up for exact decimals; ``master`` is local[N] or a cluster's URL
+    (by default the environment's JHDSL_SPARK_MASTER, else local mode on every core)."""
+    from pyspark.sql import SparkSession
+
+    master = master or os.environ.get("JHDSL_SPARK_MASTER", "local[*]")
+    builder = SparkSession.builder.appName("jhdsl").master(master)
+    for key, value in SPARK_SETTINGS.items():
+        builder = builder.config(key, value)
+    builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+    return builder.getOrCreate()
+
+
+def run_spark(compiled: CompiledPolicy, session, arrow_table) -> list[tuple]:
+    """Every row of the compiled query on Spark, over facts given as an Arrow table (as
+    :mod:`jhdsl.sqlfacts` validates them), in the table's order."""
+    for key, value in SPARK_SETTINGS.items():
+        session.conf.set(key, value)
+    frame = session.createDataFrame(arrow_table)
+    frame.createOrReplaceTempView("facts")
+    query = compiled.sql("spark", "facts", row_order="_行")
+    return [tuple(row) for row in session.sql(query).collect()]
