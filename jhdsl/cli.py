@@ -276,7 +276,8 @@ def eval_command(policy: str, facts: str, units: tuple[str, ...], explain: bool,
     results = [r for r in settled.results if not units or r.unit in units]
     _write_results(results, loaded.policy, output_format, explain, output)
 
-    click.echo(f"已评分 {len(results)} 个单位，失败 {len(failed)} 个"
+    engine_words = {"duckdb": "（编译引擎 DuckDB）", "spark": "（编译引擎 Spark）"}.get(scored.engine, "")
+    click.echo(f"已评分 {len(results)} 个单位{engine_words}，失败 {len(failed)} 个"
                + (f"（{'、'.join(failed)}）" if failed else ""), err=True)
     file_errors = any(p.unit is None and not p.warning for _, p in problems) or settled.problems
     sys.exit(EXIT_ERRORS if failed or file_errors else EXIT_OK)

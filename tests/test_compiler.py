@@ -1,0 +1,163 @@
+"""The compiled engine on its own terms: exact division, whole steps, division by zero, the
+SQL of every dialect, and the ``compile`` and ``eval --engine`` commands. Expected values are
+worked by hand; the differential tests (test_differential.py) compare it with the interpreter
+on many generated units."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+import sqlglot
+from click.testing import CliRunner
+
+from jhdsl.cli import main
+from jhdsl.engine import CompiledPolicy, evaluate_duckdb
+from jhdsl.facts import Unit
+from jhdsl.pipeline import check_text
+from jhdsl.sql import DIALECTS
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES = sorted((ROOT / "policies").glob("*.jhp"))
+
+RATIO = """考核 比值
+  满分 100分
+
+事实
+  分子: 数值
+  分母: 数值
+  件数: 整数
+
+项目 比值 100分
+  初始 0分
+  按 分子 / 分母 每 1 计 1分
+  按 件数 每满 3件 计 10分
+"""
+
+
+def policy_of(text: str):
+    loaded = check_text(text, "比值.jhp")
+    assert not loaded.errors, loaded.errors
+    return loaded.policy
+
+
+def unit(name: str, top: str, bottom: str, count: int = 0) -> Unit:
+    return Unit(name, {"分子": Decimal(top), "分母": Decimal(bottom), "件数": Decimal(count)})
+
+
+def scores(units):
+    settled = evaluate_duckdb(policy_of(RATIO), units)
+    return {r.unit: r.total for r in settled.results}, dict(settled.failed)
+
+
+def test_a_division_that_does_not_end_is_rounded_half_up_at_18_places():
+    totals, failed = scores([unit("三分之一", "1", "3"), unit("三分之二", "2", "3"), unit("七分之一", "1", "7")])
+    assert not failed
+    assert totals["三分之一"] == Decimal("0.333333333333333333")  # …3|33 rounds down
+    assert totals["三分之二"] == Decimal("0.666666666666666667")  # …6|66 rounds up
+    assert totals["七分之一"] == Decimal("0.142857142857142857")  # 0.142857 142857 142857|142… rounds down
+
+
+def test_a_negative_quotient_rounds_away_from_zero_and_counts_as_zero_steps():
+    # per_step takes a negative measure as 0: −2/3 of a step gives 0 points, whatever the rounding
+    totals, _ = scores([unit("负", "-2", "3")])
+    assert totals["负"] == 0
+
+
+def test_a_division_that_ends_is_exact():
+    totals, _ = scores([unit("整除", "7.5", "2.5"), unit("小数", "1", "8")])
+    assert totals["整除"] == 3  # 7.5 ÷ 2.5 = 3
+    assert totals["小数"] == Decimal("0.125")  # 1 ÷ 8
+
+
+def test_whole_steps_count_only_complete_steps():
+    # 8 件 hold two whole steps of 3: 2 × 10 = 20; plus 1 ÷ 1 = 1 from the ratio
+    totals, _ = scores([unit("八件", "1", "1", 8), unit("九件", "1", "1", 9)])
+    assert totals["八件"] == 21
+    assert totals["九件"] == 31  # three whole steps: 30 + 1
+
+
+def test_division_by_zero_fails_only_that_unit_with_the_interpreters_reason():
+    totals, failed = scores([unit("好", "1", "2"), unit("零", "1", "0")])
+    assert totals == {"好": Decimal("0.5")}
+    assert "除数为 0" in failed["零"]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
+def test_every_policy_compiles_to_sql_that_reads_back_in_its_dialect(path, dialect):
+    from jhdsl.pipeline import load_policy
+
+    compiled = CompiledPolicy(load_policy(path).policy)
+    text = compiled.sql(dialect)
+    parsed = sqlglot.parse_one(text, read=dialect)
+    assert parsed.find(sqlglot.exp.With) is not None
+    assert "总分" in [e.alias_or_name for e in parsed.expressions]
+
+
+def test_the_duckdb_query_of_a_policy_runs_on_a_plain_facts_table():
+    # the printed query, run by hand in DuckDB over a table like the docs describe
+    from jhdsl.pipeline import load_policy
+
+    compiled = CompiledPolicy(load_policy(ROOT / "policies" / "group-selfcheck.jhp").policy)
+    connection = duckdb.connect()
+    facts = ", ".join(f'NULL::{"BOOLEAN" if t.kind == "bool" else "DECIMAL(18,6)"} AS "{n}"'
+                      for n, t in compiled.plan.facts.items())
+    connection.execute(f"""CREATE TABLE facts AS SELECT '甲' AS "单位", NULL::VARCHAR AS "所属县区",
+                           NULL::VARCHAR AS "上级单位", {facts}""")
+    row = connection.execute(compiled.sql("duckdb")).fetchone()
+    assert row[0] == "甲"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_compile_prints_the_facts_columns_and_the_query():
+    result = run("compile", ROOT / "policies" / "wujin-2014.jhp", "--dialect", "spark", "--table", "各镇")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("-- 武进区2014年人口和计划生育岗位责任百分考核办法")
+    assert "-- 事实表「各镇」的列：单位、所属县区、上级单位、党政领导重视达到要求" in result.output
+    assert "FROM `各镇`" in result.output
+
+
+def test_compile_refuses_a_broken_policy_and_an_unknown_dialect(tmp_path):
+    broken = tmp_path / "坏.jhp"
+    broken.write_text("考核 坏\n项目 甲 10分\n  计分 3分 若 不存在的事实\n", encoding="utf-8")
+    assert run("compile", broken).exit_code == 1
+    result = run("compile", ROOT / "policies" / "wujin-2014.jhp", "--dialect", "oracle")
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("output_format", ["table", "csv"])
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
+def test_eval_prints_the_same_on_both_engines(path, output_format):
+    facts = ROOT / "examples" / path.stem / "units.csv"
+    interp = run("eval", path, facts, "--engine", "interp", "--format", output_format)
+    compiled = run("eval", path, facts, "--engine", "duckdb", "--format", output_format)
+    assert compiled.exit_code == interp.exit_code
+    assert compiled.output.replace("（编译引擎 DuckDB）", "") == interp.output
+
+
+def test_explain_of_one_unit_comes_from_the_interpreter():
+    path = ROOT / "policies" / "wujin-2014.jhp"
+    facts = ROOT / "examples" / "wujin-2014" / "units.csv"
+    interp = run("eval", path, facts, "--engine", "interp", "--explain", "--unit", "洛阳镇")
+    compiled = run("eval", path, facts, "--engine", "duckdb", "--explain", "--unit", "洛阳镇")
+    assert "计满为止" in interp.output or "扣" in interp.output
+    assert compiled.output.replace("（编译引擎 DuckDB）", "") == interp.output
+
+
+def test_auto_compiles_a_large_facts_file(tmp_path):
+    path = ROOT / "policies" / "wujin-2014.jhp"
+    lines = (ROOT / "examples" / "wujin-2014" / "units.csv").read_text(encoding="utf-8-sig").splitlines()
+    header, rows = lines[0], lines[1:]
+    big = [header] + [f"{row.split(',', 1)[0]}#{i},{row.split(',', 1)[1]}"
+                      for i in range(2000 // len(rows) + 1) for row in rows]
+    facts = tmp_path / "各镇.csv"
+    facts.write_text("\n".join(big) + "\n", encoding="utf-8")
+    result = run("eval", path, facts, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert f"已评分 {len(big) - 1} 个单位（编译引擎 DuckDB），失败 0 个" in result.output
+    small = run("eval", path, ROOT / "examples" / "wujin-2014" / "units.csv")
+    assert "编译引擎" not in small.output
