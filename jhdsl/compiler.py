@@ -208,6 +208,18 @@ def maximum(*nodes: Node) -> Node:
     return _extreme("max", nodes)
 
 
+def within(node: Node, high: Decimal) -> Node:
+    """``node``, known to lie in [0, high] (a score held to its points), typed no wider than
+    ``high`` needs: narrow types keep the engine on 64-bit decimals."""
+    digits, _ = _digits(high)
+    if node.type.kind != "decimal" or node.type.digits <= digits:
+        return node
+    narrow = decimal_type(digits, node.type.scale, node.type.nullable)
+    if isinstance(node, Call):
+        return Call(node.op, node.args, narrow)
+    return Call("max", (node, ZERO_NODE), narrow)
+
+
 def _extreme(op: str, nodes: Sequence[Node]) -> Node:
     nodes = list(dict.fromkeys(nodes))
     constants = [n for n in nodes if isinstance(n, Const)]
@@ -447,7 +459,7 @@ class Lowering:
         raw = mul(steps(measure, step), amount) if rule.whole_steps else self.divide(mul(measure, amount), step)
         raw = self.multiplied(rule, raw, member)
         if rule.cap is not None:
-            raw = minimum(raw, const(rule.cap.value))
+            raw = within(minimum(raw, const(rule.cap.value)), rule.cap.value)
         signed = raw if rule.sign == ast.AWARD else neg(raw)
         if rule.condition is None:
             return signed
@@ -484,6 +496,8 @@ class Lowering:
         if item.children:
             scored = [self.item(child) for child in item.children]
             score = minimum(total_of([s for s, _ in scored]), const(item.points.value))
+            if not any(child.negative for child in ast.all_items(item.children)):
+                score = within(score, item.points.value)
             left_out = total_of([lo for _, lo in scored])
         else:
             score, left_out = self.leaf(item)
@@ -502,7 +516,7 @@ class Lowering:
         raw = self.bind(total_of([start, *amounts]), "计")
         score = minimum(raw, full)
         if not item.negative:
-            score = maximum(score, ZERO_NODE)
+            score = within(maximum(score, ZERO_NODE), item.points.value)
         for condition, to_full in reversed(overrides):
             score = if_(condition, full if to_full else ZERO_NODE, score)
         score = null_if_any(score, raw, *(condition for condition, _ in overrides))
@@ -528,6 +542,9 @@ class Lowering:
         else:
             raw = add(mul(sign, total_of(amounts)), total_of(children))
         amount = minimum(raw, const(section.cap.value)) if section.cap is not None else raw
+        signs = {sign for part in ast.all_sections([section]) for sign in ast.rule_signs(part.rules)}
+        if section.cap is not None and signs <= {section.sign}:  # every rule adds to it: 0 ≤ amount ≤ cap
+            amount = within(amount, section.cap.value)
         if section.gate is not None:
             amount = if_(self.expr(section.gate), amount, ZERO_NODE)
         amount = self.bind(amount, "部")
@@ -546,7 +563,10 @@ class Lowering:
             left_out = self.bind(left_out, "不适用分")
             rescale = both(compare("!=", left_out, ZERO_NODE), compare(">", const(full), left_out))
             base = if_(rescale, self.divide(mul(base, const(full)), sub(const(full), left_out)), base)
-        base = self.bind(minimum(base, const(full)), "基础分")
+        base = minimum(base, const(full))
+        if not any(item.negative for item in ast.all_items(policy.items)):
+            base = within(base, full)
+        base = self.bind(base, "基础分")
         self.base = base
         sections = [self.section(s) for s in policy.sections]
         bonus = self.bind(total_of([a for s, a in zip(policy.sections, sections, strict=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
 from sqlglot import exp
 
 from jhdsl.compiler import GROUP_COLUMN, UNIT_COLUMN, CompileError
@@ -108,6 +109,8 @@ class SqlBuilder:
                 whole = self.int_div(self.integer(exp.Mul(this=parts[0], expression=shift)),
                                      self.integer(exp.Mul(this=parts[1], expression=shift)))
                 return self.cast(whole, node.type)
+            case "as":
+                return self.cast(parts[0], node.type)
             case "round":
                 return self.cast(exp.Round(this=parts[0], decimals=exp.Literal.number(DIVISION_SCALE)), node.type)
             case "min":
@@ -226,12 +229,41 @@ def _inputs(node: Node):
                 yield from _inputs(group)
 
 
+def _inlined(plan: Plan) -> Plan:
+    """The plan with every binding that is read once, and is not a result, written into the one
+    expression that reads it: fewer columns for the engine to carry from layer to layer."""
+    uses: dict[str, int] = {}
+    for binding in plan.bindings:
+        for name in _inputs(binding.node):
+            uses[name] = uses.get(name, 0) + 1
+    outputs = {o.column for o in plan.outputs}
+    replaced: dict[str, Node] = {}
+    kept = []
+    for binding in plan.bindings:
+        node = _substitute(binding.node, replaced)
+        if uses.get(binding.name) == 1 and binding.name not in outputs and not isinstance(node, Window | Rank):
+            replaced[binding.name] = Call("as", (node,), node.type) if node.type.kind == "decimal" else node
+        else:
+            kept.append(attrs.evolve(binding, node=node))
+    return attrs.evolve(plan, bindings=tuple(kept))
+
+
+def _substitute(node: Node, replaced: dict[str, Node]) -> Node:
+    match node:
+        case Column() if node.name in replaced:
+            return replaced[node.name]
+        case Call():
+            return attrs.evolve(node, args=tuple(_substitute(a, replaced) for a in node.args))
+    return node  # a window or rank reads its columns by name: they stay bound
+
+
 def build_query(plan: Plan, source: str | exp.Expression = "facts", dialect: str = "duckdb",
                 row_order: str | None = None) -> exp.Select:
     """The whole plan as one SELECT over the facts table ``source`` (a name or a query) whose
     columns are 单位, 所属县区, 上级单位 and the plan's facts; in the order of the column
     ``row_order`` when one is named (window functions do not keep the table's order)."""
     builder = SqlBuilder(dialect)
+    plan = _inlined(plan)
     keep = [UNIT_COLUMN, GROUP_COLUMN, PARENT_COLUMN] + ([row_order] if row_order else [])
     first = exp.select(*[_column(name) for name in keep])
     for name, kind in plan.facts.items():
