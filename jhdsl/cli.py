@@ -23,10 +23,10 @@ from jhdsl.errors import FactsError, JhdslError, ParameterError, suggestion
 from jhdsl.facts import load_facts
 from jhdsl.formatter import fmt_command
 from jhdsl.interpreter import resolve_params
+from jhdsl.ir import DIALECTS
 from jhdsl.pipeline import LoadedPolicy, load_policy
 from jhdsl.policytest import test_command
 from jhdsl.render import render_command, template_command
-from jhdsl.sql import DIALECTS
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 

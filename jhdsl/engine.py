@@ -35,7 +35,6 @@ from jhdsl.interpreter import (
 from jhdsl.ir import Plan
 from jhdsl.numbers import points
 from jhdsl.outcomes import Settled, evaluate_all, settle
-from jhdsl.sql import build_query
 
 ENGINES = ("interp", "duckdb", "spark", "auto")
 AUTO_THRESHOLD = 2000
@@ -65,6 +64,8 @@ class CompiledPolicy:
 
     def sql(self, dialect: str = "duckdb", source: str = "facts", pretty: bool = False,
             row_order: str | None = None) -> str:
+        from jhdsl.sql import build_query  # sqlglot is loaded only when a query is made
+
         return build_query(self.plan, source, dialect, row_order).sql(dialect=dialect, pretty=pretty)
 
     # rows → results

@@ -17,6 +17,9 @@ import attrs
 
 from jhdsl.numbers import DIVISION_PLACES
 
+DIALECTS = ("duckdb", "spark", "postgres")
+"""The SQL dialects a plan is printed in (jhdsl.sql)."""
+
 MAX_PRECISION = 38
 """The widest DECIMAL that DuckDB and Spark keep exactly."""
 

@@ -16,9 +16,20 @@ import attrs
 from sqlglot import exp
 
 from jhdsl.compiler import GROUP_COLUMN, UNIT_COLUMN, CompileError
-from jhdsl.ir import DIVISION_SCALE, MAX_PRECISION, Call, Column, Const, Node, Plan, Rank, Type, Window, decimal_type
-
-DIALECTS = ("duckdb", "spark", "postgres")
+from jhdsl.ir import (
+    DIALECTS,
+    DIVISION_SCALE,
+    MAX_PRECISION,
+    Call,
+    Column,
+    Const,
+    Node,
+    Plan,
+    Rank,
+    Type,
+    Window,
+    decimal_type,
+)
 
 INTEGER_TYPES = {"duckdb": "HUGEINT", "spark": "DECIMAL(38, 0)", "postgres": "NUMERIC"}
 """Where a division is done the long way: the widest exact integer of each engine."""

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from jhdsl.cli import main
 from jhdsl.engine import CompiledPolicy, evaluate_duckdb
 from jhdsl.facts import Unit
+from jhdsl.ir import DIALECTS
 from jhdsl.pipeline import check_text
-from jhdsl.sql import DIALECTS
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").glob("*.jhp"))
