@@ -58,6 +58,7 @@ class CompiledPolicy:
         self.sections = list(ast.all_sections(policy.sections))
         self.vetoes = list(ast.all_vetoes(policy))
         self.components = policy.combination.components if policy.combination is not None else ()
+        self.settles = needs_settling(policy)
         self.columns = [o.label for o in self.plan.outputs]
         self.position = {(o.role, o.index): 3 + i for i, o in enumerate(self.plan.outputs)}
         """Where each output stands in a row of the query: after 单位, 所属县区, 上级单位."""
@@ -69,17 +70,11 @@ class CompiledPolicy:
         return build_query(self.plan, source, dialect, row_order).sql(dialect=dialect, pretty=pretty)
 
     # rows → results
-    def results(self, rows: Sequence[tuple]) -> tuple[list[UnitResult], list[str]]:
-        """Result objects (without explanation lines) of the query's rows, and the units the
-        query could not compute."""
-        results, failed = [], []
+    def results(self, rows: Sequence[tuple]) -> list[UnitResult | str]:
+        """Result objects (without explanation lines) of the query's rows, in order; the name
+        alone of a unit the query could not compute."""
         failed_at = self.position[("failed", 0)]
-        for row in rows:
-            if row[failed_at]:
-                failed.append(row[0])
-                continue
-            results.append(self.result(row))
-        return results, failed
+        return [row[0] if row[failed_at] else self.result(row) for row in rows]
 
     def result(self, row: tuple) -> UnitResult:
         def value(role: str, index: int = 0):
@@ -112,7 +107,7 @@ class CompiledPolicy:
             items=tuple(item(i) for i in self.policy.items), sections=tuple(section(s) for s in self.policy.sections),
             vetoes=vetoes, grade=value("grade") if self.policy.bands else None, cut=value("cut"),
             eligible=value("eligible") if self.policy.eligibility is not None else None,
-            ranks=() if needs_settling(self.policy) else ranks, components=components)
+            ranks=() if self.settles else ranks, components=components)
 
 
 def settled_results(compiled: CompiledPolicy, rows: Sequence[tuple], units: Sequence[Unit],
@@ -121,24 +116,26 @@ def settled_results(compiled: CompiledPolicy, rows: Sequence[tuple], units: Sequ
     units named in ``explain`` (or all, when True), those vetoed or ineligible (whose reasons
     are shown, unless ``words`` is False: the compiled numbers alone, as the differential tests
     want them), and those the query could not compute (to say why); ``units`` must hold them."""
-    results, failed = compiled.results(rows)
     by_name = {u.name: u for u in units}
     interpreter = Interpreter(compiled.policy, compiled.params, population=units)
 
     def wanted(result: UnitResult) -> bool:
         return explain is True or (bool(explain) and result.unit in explain) or (words and _needs_reasons(result))
 
-    results = [attrs.evolve(interpreter.evaluate(by_name[r.unit]), ranks=r.ranks) if wanted(r) else r
-               for r in results]
-    reasons = []
-    for name in failed:
-        try:
-            interpreter.evaluate(by_name[name])
-            reasons.append((name, "编译引擎无法计算这个单位，解释器却可以：请报告此问题"))
-        except EvaluationError as error:  # the reason the interpreter gives, e.g. 除数为 0
-            reasons.append((name, str(error)))
-    if needs_settling(compiled.policy):
-        settled = settle(compiled.policy, results, units, compiled.params)
+    results, reasons, scored_again = [], [], False
+    for result in compiled.results(rows):
+        if isinstance(result, str):  # a division by zero, or numbers too wide for the engine
+            try:
+                results.append(interpreter.evaluate(by_name[result]))
+                scored_again = True
+            except EvaluationError as error:  # the reason the interpreter gives, e.g. 除数为 0
+                reasons.append((result, str(error)))
+        elif wanted(result):
+            results.append(attrs.evolve(interpreter.evaluate(by_name[result.unit]), ranks=result.ranks))
+        else:
+            results.append(result)
+    if compiled.settles or (scored_again and compiled.policy.rankings):  # ranks among every scored unit
+        settled = settle(compiled.policy, [attrs.evolve(r, ranks=()) for r in results], units, compiled.params)
     else:
         settled = Settled(tuple(results))
     return attrs.evolve(settled, failed=tuple(reasons))
@@ -159,7 +156,7 @@ def evaluate_duckdb(policy: ast.Policy, units: Sequence[Unit], params: Mapping[s
 
     compiled = CompiledPolicy(policy, params)
     connection = connection or duckdb.connect()
-    units_table(connection, units, policy, "facts")
+    units_table(connection, units, policy, "facts", rows=range(1, len(units) + 1))
     return settled_results(compiled, run_duckdb(compiled, connection, row_order="_行"), units, words=False)
 
 
@@ -221,7 +218,7 @@ def _score_compiled(compiled: CompiledPolicy, path: Path, explain: Collection[st
     else:
         table = load_facts(path, compiled.policy)
         units, problems = table.units, table.problems
-        units_table(connection, units, compiled.policy, "facts")
+        units_table(connection, units, compiled.policy, "facts", rows=range(1, len(units) + 1))
     if engine == "spark":
         rows = run_spark(compiled, spark_session(), connection.sql('SELECT * FROM "facts"').to_arrow_table())
     else:
@@ -230,8 +227,8 @@ def _score_compiled(compiled: CompiledPolicy, path: Path, explain: Collection[st
     if units is None and (explain or needs_settling(compiled.policy) or uses_population(compiled.policy)):
         units = units_from_table(connection, compiled.policy)
     elif units is None:  # only the units whose reasons are shown, or that could not be computed
-        units = units_from_table(connection, compiled.policy, [row[0] for row in rows if row[failed_at]]
-                                 + [r.unit for r in compiled.results(rows)[0] if _needs_reasons(r)])
+        units = units_from_table(connection, compiled.policy, [
+            row[0] for row in rows if row[failed_at] or _needs_reasons(compiled.result(row))])
     return Scored(settled_results(compiled, rows, units, explain), problems, engine)
 
 
@@ -276,7 +273,8 @@ def units_from_table(connection, policy: ast.Policy, names: Sequence[str] | None
 SPARK_SETTINGS = {
     # keep every digit of a decimal product instead of rounding it to fit (the plan's types fit)
     "spark.sql.decimalOperations.allowPrecisionLoss": "false",
-    "spark.sql.ansi.enabled": "true",
+    # a value too wide for DECIMAL(38) becomes NULL (that unit is scored by the interpreter)
+    "spark.sql.ansi.enabled": "false",
     "spark.sql.session.timeZone": "UTC",
 }
 

@@ -32,6 +32,7 @@ class Type:
     digits: int = 0
     scale: int = 0
     nullable: bool = False
+    may_overflow: bool = False  # too wide for DECIMAL(38): NULL (the unit goes to the interpreter) if it does
 
     @property
     def precision(self) -> int:
@@ -46,8 +47,11 @@ TEXT = Type("text")
 
 
 def decimal_type(digits: int, scale: int, nullable: bool = False) -> Type:
+    """A decimal type; one that could need more than 38 digits is held in 38 and marked: the
+    engine computes it with a guard (NULL on overflow), and the interpreter scores the rare
+    unit whose numbers do not fit."""
     if digits + scale > MAX_PRECISION:
-        digits = MAX_PRECISION - scale
+        return Type("decimal", MAX_PRECISION - scale, scale, True, True)
     return Type("decimal", digits, scale, nullable)
 
 

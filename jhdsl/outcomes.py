@@ -9,7 +9,7 @@ an earlier one.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
@@ -126,7 +126,7 @@ class Settlement:
         results = [self.by_name[u] for u in self.order]
         for group, members in _groups(results, ranking).items():
             ranks = _ranked(members, ranking, self.units)
-            shared = {rank for rank in ranks.values() if list(ranks.values()).count(rank) > 1}
+            shared = {rank for rank, count in Counter(ranks.values()).items() if count > 1}
             for member in members:
                 rank = ranks[member.unit]
                 spot = RankPlace(ranking.name, rank, len(members), group, rank in shared)
@@ -170,7 +170,8 @@ class Settlement:
         """The units of one group that receive ``outcome``, each with the reason in words."""
         full = _ranked(members, ranking, self.units)
         passed_over = [m for m in members if self.holds_any(m, outcome.hand_down)]
-        candidates = [m for m in members if m not in passed_over and self.may_receive(m, outcome)]
+        passed = {m.unit for m in passed_over}
+        candidates = [m for m in members if m.unit not in passed and self.may_receive(m, outcome)]
         bottom = outcome.select == "bottom"
         among = _ranked(candidates, attrs.evolve(ranking, ascending=not ranking.ascending) if bottom else ranking,
                         self.units)

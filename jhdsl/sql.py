@@ -76,8 +76,22 @@ class SqlBuilder:
         return exp.Cast(this=expression, to=exp.DataType.build(INTEGER_TYPES[self.dialect], dialect=self.dialect))
 
     def int_div(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
-        """⌊a ÷ b⌋ of two integers ≥ 0."""
-        return exp.IntDiv(this=a, expression=b)
+        """⌊a ÷ b⌋ of two integers ≥ 0, as the wide integer type (Spark's DIV gives a BIGINT)."""
+        return self.integer(exp.IntDiv(this=a, expression=b))
+
+    def unscaled(self, value: exp.Expression, value_scale: int, scale: int) -> exp.Expression:
+        """|value| × 10^scale as a wide integer (value has at most ``scale`` places): the whole
+        part and the fraction are shifted apart, so that no DECIMAL has to hold the shifted
+        number with its places still attached."""
+        magnitude = exp.Abs(this=value)
+        whole = exp.Floor(this=magnitude)
+        shift = _number(Decimal(10) ** scale)
+        if value_scale == 0:
+            return exp.Paren(this=exp.Mul(this=self.integer(magnitude), expression=shift))
+        fraction = exp.Sub(this=self.cast(magnitude, decimal_type(MAX_PRECISION - value_scale, value_scale)),
+                           expression=whole)
+        return exp.Paren(this=exp.Add(this=exp.Mul(this=self.integer(whole), expression=shift),
+                                      expression=self.integer(exp.Mul(this=exp.Paren(this=fraction), expression=shift))))
 
     def node(self, node: Node) -> exp.Expression:
         match node:
@@ -95,6 +109,8 @@ class SqlBuilder:
                 return self.window(node)
             case Rank():
                 return self.rank(node)
+            case Call() if node.type.may_overflow and self.dialect == "duckdb":
+                return exp.Anonymous(this="TRY", expressions=[self.call(node)])  # NULL, not an error
             case Call():
                 return self.call(node)
         raise TypeError(node)
@@ -114,11 +130,10 @@ class SqlBuilder:
                 return self.cast(product, node.type)
             case "div":
                 return self.divide(args[0], args[1], parts[0], parts[1], node.type)
-            case "steps":
+            case "steps":  # both ≥ 0
                 scale = max(args[0].type.scale, args[1].type.scale)
-                shift = _number(Decimal(10) ** scale)
-                whole = self.int_div(self.integer(exp.Mul(this=parts[0], expression=shift)),
-                                     self.integer(exp.Mul(this=parts[1], expression=shift)))
+                whole = self.int_div(self.unscaled(parts[0], args[0].type.scale, scale),
+                                     self.unscaled(parts[1], args[1].type.scale, scale))
                 return self.cast(whole, node.type)
             case "as":
                 return self.cast(parts[0], node.type)
@@ -164,10 +179,8 @@ class SqlBuilder:
         scale = max(a.type.scale, b.type.scale)
         if b.type.digits + scale + DIVISION_SCALE + 1 > MAX_PRECISION:
             raise CompileError("除数的位数过多，编译引擎无法精确计算这个除法")
-        shift = _number(Decimal(10) ** scale)
-        top = self.integer(exp.Mul(this=left, expression=shift))
-        bottom = self.integer(exp.Mul(this=right, expression=shift))
-        top_abs, bottom_abs = exp.Abs(this=top), exp.Abs(this=bottom)
+        top_abs = self.unscaled(left, a.type.scale, scale)
+        bottom_abs = self.unscaled(right, b.type.scale, scale)
         unit = _number(Decimal(10) ** DIVISION_SCALE)
         whole = self.int_div(top_abs, bottom_abs)
         rest = exp.Sub(this=top_abs, expression=exp.Mul(this=whole, expression=bottom_abs))
