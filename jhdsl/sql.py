@@ -260,6 +260,10 @@ def _inlined(plan: Plan) -> Plan:
     for binding in plan.bindings:
         for name in _inputs(binding.node):
             uses[name] = uses.get(name, 0) + 1
+        for node in _calls(binding.node):
+            if node.op in REPEATED_OPERANDS:  # written out several times in the SQL: keep them named
+                for name in (a.name for a in node.args if isinstance(a, Column)):
+                    uses[name] = uses.get(name, 0) + 2
     outputs = {o.column for o in plan.outputs}
     replaced: dict[str, Node] = {}
     kept = []
@@ -270,6 +274,17 @@ def _inlined(plan: Plan) -> Plan:
         else:
             kept.append(attrs.evolve(binding, node=node))
     return attrs.evolve(plan, bindings=tuple(kept))
+
+
+REPEATED_OPERANDS = ("div", "steps", "null_if_any", "if")
+"""Operations whose SQL repeats an operand (the long division, the NULL guards)."""
+
+
+def _calls(node: Node):
+    if isinstance(node, Call):
+        yield node
+        for arg in node.args:
+            yield from _calls(arg)
 
 
 def _substitute(node: Node, replaced: dict[str, Node]) -> Node:
