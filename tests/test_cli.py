@@ -180,16 +180,19 @@ def test_explain_goes_with_the_table_only():
     assert result.exit_code == 2 and "--explain" in result.output
 
 
-def test_huge_totals_fail_only_their_unit(tmp_path):
+@pytest.mark.parametrize("engine", ["interp", "duckdb"])
+def test_a_fact_too_large_fails_only_its_unit(tmp_path, engine):
+    # facts hold at most 12 integer digits (DECIMAL(18, 6) in the compiled engines)
     policy = tmp_path / "p.jhp"
     policy.write_text("考核 甲\n事实\n  额: 数值\n项目 乙 10分\n  计分 10分\n加分 丙\n  按 额 每 1 加分 1分\n",
                       encoding="utf-8")
     facts = tmp_path / "u.csv"
-    facts.write_text("单位,额\n甲镇,1\n乙镇,123456789012345678901234\n", encoding="utf-8")
-    result = run("eval", policy, facts, "--format", "json")
-    assert result.exit_code == 0
+    facts.write_text("单位,额\n甲镇,1\n乙镇,123456789012345678901234\n丙镇,999999999999.5\n", encoding="utf-8")
+    result = run("eval", policy, facts, "--format", "json", "--engine", engine)
+    assert result.exit_code == 1
+    assert "单位「乙镇」，事实「额」：数值过大（整数部分超过 12 位）" in result.stderr
     totals = {u["unit"]: u["total"] for u in json.loads(result.stdout)["units"]}
-    assert totals == {"甲镇": "11.00", "乙镇": "123456789012345678901244.00"}  # 10 + 1 and 10 + the amount
+    assert totals == {"甲镇": "11.00", "丙镇": "1000000000009.50"}  # 10 + 1; 10 + 999999999999.5
 
 
 def test_the_same_policy_on_another_periods_facts(tmp_path):
