@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 DIVISION_PLACES = 18
@@ -35,8 +36,9 @@ SENTENCE_PLACES = 4
 """Places a number is written with inside an explanation; a longer one is shown as ≈."""
 
 
-_SHORT = 40
-"""Characters of ``str(value)`` below which a value has too few digits for the context to round."""
+_SHORT = 28
+"""Characters of ``str(value)`` below which a value has fewer digits than any context in use
+(the default's 28, ``CONTEXT``'s 60) would round it to, in normalizing it or negating it."""
 
 
 def _fixed_point(value: Decimal) -> str | None:
@@ -44,11 +46,25 @@ def _fixed_point(value: Decimal) -> str | None:
     (2.50, −0.0, 10): only trailing zeros and a negative zero's sign are left to drop. None for
     a value that ``str()`` writes with an exponent (1E+1), that is long, or not finite."""
     text = str(value)
-    if len(text) >= _SHORT or "E" in text or "e" in text or not text[-1].isdigit():
+    if len(text) >= _SHORT:
+        return None
+    if text.isdigit():
+        return text
+    if "E" in text or "e" in text or not text[-1].isdigit():
         return None
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+def _in_sentence(value: Decimal) -> str | None:
+    """``approx(value)`` for the usual short value with no more places than a sentence shows,
+    which rounding leaves as it is; None for any other."""
+    text = _fixed_point(value)
+    if text is None:
+        return None
+    point = text.find(".")
+    return text if point < 0 or len(text) - point <= SENTENCE_PLACES + 1 else None
 
 
 def plain(value: Decimal) -> str:
@@ -65,9 +81,9 @@ def plain(value: Decimal) -> str:
 
 def approx(value: Decimal) -> str:
     """A value for a sentence: exact when short (2.5), else ≈ rounded (≈11.6667)."""
-    text = _fixed_point(value)
-    if text is not None and ("." not in text or len(text) - text.index(".") <= SENTENCE_PLACES + 1):
-        return text  # no more places than a sentence shows: rounding would not change it
+    text = _in_sentence(value)
+    if text is not None:
+        return text
     rounded = round_half_up(value, SENTENCE_PLACES)
     return plain(value) if rounded == value else f"≈{plain(rounded)}"
 
@@ -80,7 +96,10 @@ def shown(value: Decimal, places: int) -> str:
 
 def points(value: Decimal) -> str:
     """A number of points in a sentence: 2.5分, −3分, ≈11.6667分."""
-    return f"−{approx(-value)}分" if value < 0 else f"{approx(value)}分"
+    text = _in_sentence(value)
+    if text is None:
+        return f"−{approx(-value)}分" if value < 0 else f"{approx(value)}分"
+    return f"−{text[1:]}分" if text[0] == "-" else f"{text}分"
 
 
 def divide(a: Decimal, b: Decimal) -> Decimal:
@@ -92,20 +111,31 @@ def multiply(a: Decimal, b: Decimal) -> Decimal:
     return CONTEXT.multiply(a, b)
 
 
-def per_step(quantity: Decimal, step: Decimal, amount: Decimal, whole_steps: bool) -> tuple[Decimal, str]:
-    """``amount`` for every ``step`` of ``quantity`` (≥ 0), and the arithmetic in words.
+def stepwise(step: Decimal, amount: Decimal, whole_steps: bool) -> Callable[[Decimal], tuple[Decimal, str]]:
+    """``amount`` for every ``step`` of a quantity (≥ 0), and the arithmetic in words, as a
+    function of the quantity; the words of the constants are made once.
 
     Whole steps (每满) count only complete steps, by exact integer division; otherwise a part
     of a step counts in proportion, multiplying before dividing so that 1 × 3 ÷ 3 is exactly 1.
     """
-    written = f"{plain(quantity)}（负数按 0 计）" if quantity < 0 else plain(quantity)
-    quantity = max(quantity, ZERO)
+    step_text, amount_text = plain(step), points(amount)
+
+    def written(quantity: Decimal) -> str:
+        return f"{plain(quantity)}（负数按 0 计）" if quantity < 0 else plain(quantity)
+
     if whole_steps:
-        steps = CONTEXT.divide_int(quantity, step)
-        result = multiply(steps, amount)
-        return result, (f"{written} 里有 {plain(steps)} 个整 {plain(step)}，"
-                        f"{plain(steps)} × {points(amount)} = {points(result)}")
-    result = divide(multiply(quantity, amount), step)
-    if step == 1:
-        return result, f"{written} × {points(amount)} = {points(result)}"
-    return result, f"{written} ÷ {plain(step)} × {points(amount)} = {points(result)}"
+        def whole(quantity: Decimal) -> tuple[Decimal, str]:
+            said = written(quantity)
+            steps = CONTEXT.divide_int(max(quantity, ZERO), step)
+            result, counted = multiply(steps, amount), plain(steps)
+            return result, f"{said} 里有 {counted} 个整 {step_text}，{counted} × {amount_text} = {points(result)}"
+
+        return whole
+    times = f" × {amount_text} = " if step == 1 else f" ÷ {step_text} × {amount_text} = "
+
+    def in_proportion(quantity: Decimal) -> tuple[Decimal, str]:
+        said = written(quantity)
+        result = divide(multiply(max(quantity, ZERO), amount), step)
+        return result, f"{said}{times}{points(result)}"
+
+    return in_proportion
