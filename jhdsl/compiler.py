@@ -15,7 +15,7 @@ from decimal import Decimal
 from jhdsl import ast
 from jhdsl.errors import JhdslError
 from jhdsl.facts import Value
-from jhdsl.interpreter import resolve_params
+from jhdsl.interpreter import rate_fractions, resolve_params
 from jhdsl.ir import (
     BOOL,
     DIVISION_SCALE,
@@ -354,16 +354,10 @@ class Lowering:
     def arith(self, expr: ast.Arith, member: str | None) -> Node:
         left, right = self.expr(expr.left, member), self.expr(expr.right, member)
         hundred = const(Decimal(100))
-        left_rate, right_rate = self.is_percent(expr.left), self.is_percent(expr.right)
-        # as the interpreter's Env.as_fractions: a rate that multiplies or divides a quantity
-        # stands for its fraction (85% is 0.85 there, 85 elsewhere)
-        if expr.op == "*" and (left_rate or right_rate):
-            bare = expr.right if left_rate else expr.left
-            if left_rate and right_rate:
-                left = self.divide(left, hundred)
-            elif not (isinstance(bare, ast.Quantity) and bare.kind == ast.PLAIN):
-                left, right = (self.divide(left, hundred), right) if left_rate else (left, self.divide(right, hundred))
-        elif expr.op == "/" and right_rate and not left_rate:
+        left_fraction, right_fraction = rate_fractions(self.policy, expr)  # 85% × 200 is 0.85 × 200
+        if left_fraction:
+            left = self.divide(left, hundred)
+        if right_fraction:
             right = self.divide(right, hundred)
         if expr.op == "+":
             return add(left, right)
@@ -379,23 +373,6 @@ class Lowering:
         if isinstance(quotient, Call) and quotient.op == "div":
             quotient = Call("div", (self.bind(a, "被除数"), self.bind(b, "除数")), quotient.type)
         return quotient
-
-    def is_percent(self, expr: ast.Expr) -> bool:
-        match expr:
-            case ast.Quantity():
-                return expr.kind == ast.PERCENT
-            case ast.Ref() | ast.Subscript():
-                return self.kinds.get(expr.name) == ast.PERCENT
-            case ast.Negate():
-                return self.is_percent(expr.operand)
-            case ast.Arith(op="+" | "-"):
-                return self.is_percent(expr.left) or self.is_percent(expr.right)
-            case ast.Arith(op="*"):
-                sides = (expr.left, expr.right)
-                rates = sum(map(self.is_percent, sides))
-                return rates == 2 or (rates == 1 and any(
-                    isinstance(s, ast.Quantity) and s.kind == ast.PLAIN for s in sides))
-        return False
 
     def aggregate(self, expr: ast.Aggregate) -> Node:
         value = self.column(expr.fact)

@@ -345,6 +345,11 @@ _SCALARS = frozenset({Decimal, bool, str})
 _HUNDRED = Decimal(100)
 
 
+def rate_fractions(policy: ast.Policy, expr: ast.Arith) -> tuple[bool, bool]:
+    """Which sides of ``expr`` stand for their fraction (÷ 100): the rule every engine follows."""
+    return _program_of(policy).fractions(expr)
+
+
 def _value(program: _Program, expr: ast.Expr, member: str | None, code: _Code | None) -> Compiled:
     """What an expression computes, as a closure; ``code`` is the expression's own, for the
     words of a division by zero."""
