@@ -289,6 +289,7 @@ def spark_session(master: str | None = None):
     for key, value in SPARK_SETTINGS.items():
         builder = builder.config(key, value)
     builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+    builder = builder.config("spark.driver.memory", os.environ.get("JHDSL_SPARK_DRIVER_MEMORY", "2g"))  # parsing a long query
     return builder.getOrCreate()
 
 
