@@ -76,6 +76,13 @@ class CompiledPolicy:
         failed_at = self.position[("failed", 0)]
         return [row[0] if row[failed_at] else self.result(row) for row in rows]
 
+    def shows_reasons(self, row: tuple) -> bool:
+        """Whether a row's unit is vetoed or ineligible (its reasons are shown), read from the
+        row without building its result."""
+        vetoed = any(row[self.position[("veto", i)]] for i in range(len(self.vetoes)))
+        ineligible = self.policy.eligibility is not None and row[self.position[("eligible", 0)]] is False
+        return vetoed or ineligible
+
     def result(self, row: tuple) -> UnitResult:
         def value(role: str, index: int = 0):
             return row[self.position[(role, index)]]
@@ -228,7 +235,7 @@ def _score_compiled(compiled: CompiledPolicy, path: Path, explain: Collection[st
         units = units_from_table(connection, compiled.policy)
     elif units is None:  # only the units whose reasons are shown, or that could not be computed
         units = units_from_table(connection, compiled.policy, [
-            row[0] for row in rows if row[failed_at] or _needs_reasons(compiled.result(row))])
+            row[0] for row in rows if row[failed_at] or compiled.shows_reasons(row)])
     return Scored(settled_results(compiled, rows, units, explain), problems, engine)
 
 
