@@ -143,7 +143,9 @@ def diagnostic_json(diag) -> dict:
 def _write_results(results, policy, output_format: str, explain: bool, output: str | None) -> None:
     """The results in the chosen format, to the -o file or to standard output."""
     if output_format == "xlsx":
-        _save(output, lambda path: publish.write_workbook(results, policy, path))
+        from jhdsl.workbooks import write_workbook  # openpyxl only when a workbook is written
+
+        _save(output, lambda path: write_workbook(results, policy, path))
         return
     if output_format == "json":
         text = report.json_text(results, policy) + "\n"

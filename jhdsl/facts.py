@@ -17,8 +17,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import attrs
-import openpyxl
-from openpyxl.utils import get_column_letter
 
 from jhdsl import ast
 from jhdsl.errors import BadValue, FactsError, suggestion
@@ -142,6 +140,9 @@ def _cell_text(cell: object) -> str:
 
 def _read_xlsx(path: Path) -> list[FactsRow]:
     """The first worksheet whose header row (among its first ten) names the unit column."""
+    import openpyxl  # here, not at the top: slow to load, and most facts are CSV
+    from openpyxl.utils import get_column_letter
+
     try:
         workbook = openpyxl.load_workbook(path, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook

@@ -1,7 +1,8 @@
-"""Results for publication: an Excel workbook and a self-contained HTML report (考核情况通报).
+"""Results for publication: a self-contained HTML report (考核情况通报).
 
-Both carry the same fields as the table, JSON and CSV of ``report.py``; the HTML report opens
-offline (no scripts or styles fetched) and draws its charts as inline SVG.
+It carries the same fields as the table, JSON and CSV of ``report.py`` (and the workbook of
+``workbooks.py``); it opens offline (no scripts or styles fetched) and draws its charts as
+inline SVG.
 """
 
 from __future__ import annotations
@@ -9,80 +10,11 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
-
-import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from jhdsl import ast
-from jhdsl.interpreter import ItemResult, UnitResult
+from jhdsl.interpreter import UnitResult
 from jhdsl.numbers import ZERO, plain, shown
 from jhdsl.report import explain, summary_columns
-
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-
-# ---- Excel --------------------------------------------------------------------------------
-
-
-def _leaves(items: Sequence[ItemResult], path: str = ""):
-    for item in items:
-        name = f"{path}/{item.name}" if path else item.name
-        yield name, item
-        yield from _leaves(item.children, name)
-
-
-def _sheet(book, title: str, headers: list[str], rows: list[list], widths: dict[int, int] | None = None):
-    sheet = book.create_sheet(title)
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "B2"
-    for index, width in (widths or {}).items():
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
-    return sheet
-
-
-def _number(text: str):
-    """A shown score as an Excel number, so that the sheet can be summed and sorted."""
-    try:
-        return Decimal(text)
-    except ArithmeticError:
-        return text
-
-
-def results_workbook(results: Sequence[UnitResult], policy: ast.Policy) -> openpyxl.Workbook:
-    """Three sheets: 汇总 (one row per unit), 各项得分 (every item's score), 得分说明 (every line)."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    columns = summary_columns(results, policy)
-    rows = [[_number(cell(r)) if numeric else cell(r) for _, cell, numeric in columns] for r in results]
-    _sheet(book, "汇总", [h for h, _, _ in columns], rows, {1: 18})
-
-    places = policy.places
-    names = [name for name, _ in _leaves(results[0].items)] if results else []
-    item_rows = [[r.unit, *(_number(shown(item.score, places)) for _, item in _leaves(r.items))] for r in results]
-    _sheet(book, "各项得分", ["单位", *names], item_rows, {1: 18})
-
-    lines = []
-    for r in results:
-        for name, item in _leaves(r.items):
-            lines.extend([r.unit, name, _number(plain(line.amount)), line.text] for line in item.lines)
-        for section in r.sections:
-            lines.extend([r.unit, section.name, _number(plain(line.amount)), line.text] for line in section.lines)
-        lines.extend([r.unit, "总分", _number(plain(line.amount)), line.text] for line in r.lines + r.cut_lines)
-    sheet = _sheet(book, "得分说明", ["单位", "项目", "分数", "说明"], lines, {1: 18, 2: 30, 4: 100})
-    for row in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
-        row[0].alignment = Alignment(wrap_text=True)
-    return book
-
-
-def write_workbook(results: Sequence[UnitResult], policy: ast.Policy, path: Path) -> None:
-    results_workbook(results, policy).save(path)
-
 
 # ---- HTML ---------------------------------------------------------------------------------
 

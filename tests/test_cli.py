@@ -2,6 +2,8 @@
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -233,3 +235,11 @@ def test_no_progress_bar_when_output_is_piped(tmp_path):
     result = run("eval", POLICY, big)
     assert result.exit_code == 0 and "评分中" not in result.output
     assert "已评分 560 个单位" in result.output  # 14 towns × 40
+
+
+def test_start_up_loads_no_spreadsheet_or_database_library():
+    """`jhdsl check` must start fast: openpyxl (which loads numpy), DuckDB and sqlglot are
+    imported only by the commands that read or write a workbook or run a query."""
+    probe = "import sys, jhdsl.cli; print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert not {"openpyxl", "numpy", "duckdb", "sqlglot", "pyarrow", "pyspark"} & set(loaded)
