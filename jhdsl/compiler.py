@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+import attrs
+
 from jhdsl import ast
 from jhdsl.errors import JhdslError
-from jhdsl.facts import Value
+from jhdsl.facts import FRACTION_DIGITS, INTEGER_DIGITS, Value
 from jhdsl.interpreter import rate_fractions, resolve_params
 from jhdsl.ir import (
     BOOL,
@@ -35,15 +37,17 @@ from jhdsl.ir import (
 )
 from jhdsl.numbers import CONTEXT, ZERO, divide, multiply
 
+_LARGEST = Decimal(10) ** INTEGER_DIGITS - Decimal(1).scaleb(-FRACTION_DIGITS)
 FACT_TYPES = {
     ast.BOOL: BOOL,
     ast.CHOICE: TEXT,
-    ast.COUNT: decimal_type(12, 0),
-    ast.PERCENT: decimal_type(3, 6),
-    ast.NUMBER: decimal_type(12, 6),
-    ast.MONEY: decimal_type(12, 6),
+    ast.COUNT: decimal_type(INTEGER_DIGITS, 0, low=ZERO, high=_LARGEST.to_integral_value(rounding="ROUND_FLOOR")),
+    ast.PERCENT: decimal_type(INTEGER_DIGITS, FRACTION_DIGITS, low=ZERO, high=Decimal(100)),
+    ast.NUMBER: decimal_type(INTEGER_DIGITS, FRACTION_DIGITS, low=-_LARGEST, high=_LARGEST),
+    ast.MONEY: decimal_type(INTEGER_DIGITS, FRACTION_DIGITS, low=-_LARGEST, high=_LARGEST),
 }
-"""How each kind of fact is held: facts.py accepts at most 12 integer digits and 6 decimals."""
+"""How each kind of fact is held, and the values facts.py accepts for it: at most 12 integer
+digits and 6 decimals, a count ≥ 0, a percentage from 0 to 100."""
 
 GROUP_COLUMN = "所属县区"
 UNIT_COLUMN = "单位"
@@ -59,6 +63,10 @@ def fact_columns(policy: ast.Policy) -> dict[str, Type]:
     columns = {}
     for fact in policy.facts:
         kind = FACT_TYPES[fact.type.kind]
+        if kind.kind == "decimal" and (fact.low is not None or fact.high is not None):  # 范围: checked too
+            low = max(kind.low, fact.low.value) if fact.low is not None else kind.low
+            high = min(kind.high, fact.high.value) if fact.high is not None else kind.high
+            kind = decimal_type(kind.digits, kind.scale, low=low, high=high)
         if fact.keyed_by:
             columns.update({f"{fact.name}[{m}]": kind for m in lists.get(fact.keyed_by, ())})
         else:
@@ -83,7 +91,7 @@ def const(value: Value) -> Const:
     if isinstance(value, str):
         return Const(value, TEXT)
     digits, scale = _digits(value)
-    return Const(value, decimal_type(digits, scale))
+    return Const(value, decimal_type(digits, scale, low=value, high=value))
 
 
 TRUE, FALSE, ZERO_NODE = const(True), const(False), const(ZERO)
@@ -94,11 +102,17 @@ def _nullable(*nodes: Node) -> bool:
 
 
 def _unify(*nodes: Node) -> Type:
-    """The type that holds every one of ``nodes``' values exactly."""
+    """The type that holds every one of ``nodes``' values exactly (any of them, on any row)."""
     kinds = {n.type.kind for n in nodes}
     if kinds != {"decimal"}:
         return Type(nodes[0].type.kind, nullable=_nullable(*nodes))
-    return decimal_type(max(n.type.digits for n in nodes), max(n.type.scale for n in nodes), _nullable(*nodes))
+    lows, highs = [n.type.low for n in nodes], [n.type.high for n in nodes]
+    return decimal_type(max(n.type.digits for n in nodes), max(n.type.scale for n in nodes), _nullable(*nodes),
+                        None if None in lows else min(lows), None if None in highs else max(highs))
+
+
+def _known(*values: Decimal | None) -> bool:
+    return all(v is not None for v in values)
 
 
 def _is_const(*nodes: Node) -> bool:
@@ -112,8 +126,10 @@ def add(a: Node, b: Node) -> Node:
         return b
     if b == ZERO_NODE:
         return a
-    kind = _unify(a, b)
-    return Call("+", (a, b), decimal_type(kind.digits + 1, kind.scale, kind.nullable))
+    kind, x, y = _unify(a, b), a.type, b.type
+    low = x.low + y.low if _known(x.low, y.low) else None
+    high = x.high + y.high if _known(x.high, y.high) else None
+    return Call("+", (a, b), decimal_type(kind.digits + 1, kind.scale, kind.nullable, low, high))
 
 
 def total_of(nodes: Sequence[Node]) -> Node:
@@ -131,7 +147,9 @@ def total_of(nodes: Sequence[Node]) -> Node:
 def neg(a: Node) -> Node:
     if _is_const(a):
         return const(-a.value)
-    return Call("neg", (a,), a.type)
+    low, high = a.type.low, a.type.high
+    return Call("neg", (a,), attrs.evolve(a.type, low=-high if high is not None else None,
+                                          high=-low if low is not None else None))
 
 
 def sub(a: Node, b: Node) -> Node:
@@ -153,7 +171,11 @@ def mul(a: Node, b: Node) -> Node:
     scale = a.type.scale + b.type.scale
     if scale > MAX_PRECISION - 4:
         raise CompileError("乘积的小数位过多，编译引擎无法精确计算")
-    return Call("*", (a, b), decimal_type(a.type.digits + b.type.digits, scale, _nullable(a, b)))
+    x, y = a.type, b.type
+    products = [multiply(p, q) for p in (x.low, x.high) for q in (y.low, y.high)] if _known(
+        x.low, x.high, y.low, y.high) else None
+    return Call("*", (a, b), decimal_type(x.digits + y.digits, scale, _nullable(a, b),
+                                          min(products) if products else None, max(products) if products else None))
 
 
 def _terminating_reciprocal(value: Decimal) -> Decimal | None:
@@ -186,10 +208,15 @@ def div(a: Node, b: Node) -> Node:
 
 
 def steps(quantity: Node, step: Node) -> Node:
-    """⌊quantity ÷ step⌋ for quantity ≥ 0 and a step > 0: the whole steps of 每满."""
+    """⌊quantity ÷ step⌋ for quantity ≥ 0 and a step > 0: the whole steps of 每满. (On a row
+    where the quantity is negative, and the steps are not used, the SQL gives ⌊|quantity| ÷ step⌋.)"""
     if _is_const(quantity, step):
         return const(CONTEXT.divide_int(quantity.value, step.value))
-    return Call("steps", (quantity, step), decimal_type(quantity.type.digits + step.type.scale, 0, quantity.type.nullable))
+    low, high, most = quantity.type.low, quantity.type.high, None
+    if _known(low, high) and isinstance(step, Const):
+        most = CONTEXT.divide_int(max(abs(low), abs(high)), step.value)
+    return Call("steps", (quantity, step), decimal_type(quantity.type.digits + step.type.scale, 0,
+                                                        quantity.type.nullable, ZERO, most))
 
 
 def null_if_any(value: Node, *guards: Node) -> Node:
@@ -209,28 +236,48 @@ def maximum(*nodes: Node) -> Node:
 
 
 def within(node: Node, high: Decimal) -> Node:
-    """``node``, known to lie in [0, high] (a score held to its points), typed no wider than
-    ``high`` needs: narrow types keep the engine on 64-bit decimals."""
-    digits, _ = _digits(high)
-    if node.type.kind != "decimal" or node.type.digits <= digits:
+    """``node``, known to lie in [0, high] on every row (a score held to its points, of rules
+    that only add), typed so: narrow types keep the engine on 64-bit decimals."""
+    kind = node.type
+    if kind.kind != "decimal":
         return node
-    narrow = decimal_type(digits, node.type.scale, node.type.nullable)
+    low = max(kind.low, ZERO) if kind.low is not None else ZERO
+    high = min(kind.high, high) if kind.high is not None else high
+    narrow = decimal_type(kind.digits, kind.scale, kind.nullable, low, high)
+    if narrow == kind:
+        return node
     if isinstance(node, Call):
         return Call(node.op, node.args, narrow)
     return Call("max", (node, ZERO_NODE), narrow)
 
 
+def _never_picked(op: str, node: Node, other: Node) -> bool:
+    """Whether ``other`` is on every row at most (min) or at least (max) ``node``, so that the
+    extreme never needs ``node``: 分值 in LEAST(score, 分值) when the score cannot exceed it."""
+    if op == "min":
+        return _known(other.type.high, node.type.low) and other.type.high <= node.type.low
+    return _known(other.type.low, node.type.high) and other.type.low >= node.type.high
+
+
 def _extreme(op: str, nodes: Sequence[Node]) -> Node:
-    nodes = list(dict.fromkeys(nodes))
-    constants = [n for n in nodes if isinstance(n, Const)]
-    if len(constants) > 1:
-        pick = min if op == "min" else max
-        best = const(pick(c.value for c in constants))
-        nodes = [n for n in nodes if not isinstance(n, Const)] + [best]
-    if len(nodes) == 1:
-        return nodes[0]
-    call = Call(op, tuple(nodes), _unify(*nodes).may_be_null(False))
-    return null_if_any(call, *nodes)  # LEAST/GREATEST skip NULLs; the interpreter would have failed
+    """LEAST or GREATEST of ``nodes``, without the operands that the bounds show never decide it."""
+    given = list(dict.fromkeys(nodes))
+    kept = list(given)
+    for node in given:
+        if len(kept) > 1 and any(_never_picked(op, node, other) for other in kept if other is not node):
+            kept.remove(node)
+    if len(kept) == 1:
+        return null_if_any(kept[0], *given)
+    kind = _unify(*kept).may_be_null(False)
+    lows, highs = [n.type.low for n in kept], [n.type.high for n in kept]
+    if op == "min":
+        low = None if None in lows else min(lows)
+        high = min([h for h in highs if h is not None], default=None)
+    else:
+        low = max([lo for lo in lows if lo is not None], default=None)
+        high = None if None in highs else max(highs)
+    call = Call(op, tuple(kept), decimal_type(kind.digits, kind.scale, False, low, high) if kind.kind == "decimal" else kind)
+    return null_if_any(call, *given)  # LEAST/GREATEST skip NULLs; the interpreter would have failed
 
 
 def if_(condition: Node, then: Node, otherwise: Node) -> Node:

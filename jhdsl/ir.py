@@ -26,13 +26,17 @@ MAX_PRECISION = 38
 
 @attrs.frozen
 class Type:
-    """``bool``, ``text``, or a decimal with ``digits`` before the point and ``scale`` after."""
+    """``bool``, ``text``, or a decimal with ``digits`` before the point and ``scale`` after,
+    and, where the plan can tell, the least and greatest value it takes on any row (facts are
+    checked on reading: a count is ≥ 0, a percentage within 0–100, a fact within its range)."""
 
     kind: str  # "bool", "text" or "decimal"
     digits: int = 0
     scale: int = 0
     nullable: bool = False
     may_overflow: bool = False  # too wide for DECIMAL(38): NULL (the unit goes to the interpreter) if it does
+    low: Decimal | None = None
+    high: Decimal | None = None
 
     @property
     def precision(self) -> int:
@@ -46,13 +50,22 @@ BOOL = Type("bool")
 TEXT = Type("text")
 
 
-def decimal_type(digits: int, scale: int, nullable: bool = False) -> Type:
-    """A decimal type; one that could need more than 38 digits is held in 38 and marked: the
-    engine computes it with a guard (NULL on overflow), and the interpreter scores the rare
-    unit whose numbers do not fit."""
+def integer_digits(value: Decimal) -> int:
+    """Digits before the point of a value's magnitude: 0.5 → 1, 100 → 3."""
+    return max(1, len(str(int(abs(value)))))
+
+
+def decimal_type(digits: int, scale: int, nullable: bool = False, low: Decimal | None = None,
+                 high: Decimal | None = None) -> Type:
+    """A decimal type, no wider than its bounds need (a sum of scores held to 10 has two
+    digits however many terms it has); one that could need more than 38 digits is held in 38
+    and marked: the engine computes it with a guard (NULL on overflow), and the interpreter
+    scores the rare unit whose numbers do not fit."""
+    if low is not None and high is not None:
+        digits = min(digits, max(integer_digits(low), integer_digits(high)))
     if digits + scale > MAX_PRECISION:
-        return Type("decimal", MAX_PRECISION - scale, scale, True, True)
-    return Type("decimal", digits, scale, nullable)
+        return Type("decimal", MAX_PRECISION - scale, scale, True, True, low, high)
+    return Type("decimal", digits, scale, nullable, False, low, high)
 
 
 # ---- nodes --------------------------------------------------------------------------------

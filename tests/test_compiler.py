@@ -161,3 +161,46 @@ def test_auto_compiles_a_large_facts_file(tmp_path):
     assert f"已评分 {len(big) - 1} 个单位（编译引擎 DuckDB），失败 0 个" in result.output
     small = run("eval", path, ROOT / "examples" / "wujin-2014" / "units.csv")
     assert "编译引擎" not in small.output
+
+
+BOUNDED = """考核 封顶
+  满分 10分
+
+事实
+  甲: 是否
+  乙: 是否
+  次数: 整数
+  得分: 数值 范围 0 至 2
+
+项目 大类 10分
+  项目 两条 4分
+    计分 3分 若 甲
+    计分 1分 若 乙
+  项目 按次 4分
+    按 次数 每 1次 计 2分
+  项目 自报 2分
+    初始 0分
+    按 得分 每 1 计 1分
+"""
+
+
+def _clamps(query: sqlglot.exp.Expression) -> list[str]:
+    return [node.sql("duckdb") for node in query.find_all(sqlglot.exp.Least, sqlglot.exp.Greatest)]
+
+
+def test_a_cap_that_no_unit_can_reach_is_not_computed():
+    # 两条: 3 + 1 = 4 ≤ 4分; 自报: 得分 ≤ 2 (its 范围) gives at most 2 ≤ 2分; 大类: 4 + 4 + 2 = 10 ≤ 10分;
+    # only 按次 can pass its points (次数 has no upper bound): one LEAST(…, 4) and no GREATEST
+    # (counts are ≥ 0, so no score here can fall below 0)
+    compiled = CompiledPolicy(policy_of(BOUNDED))
+    clamps = _clamps(sqlglot.parse_one(compiled.sql("duckdb"), read="duckdb"))
+    assert len(clamps) == 1 and clamps[0].startswith("LEAST(") and "4 AS DECIMAL" in clamps[0]
+
+
+def test_scores_are_held_to_their_caps_where_they_can_pass_them():
+    # 甲 and 乙 hold: 3 + 1 = 4; 次数 5: 5 × 2 = 10, held to 4; 得分 2: 2 × 1 = 2 → 4 + 4 + 2 = 10
+    # 次数 1: 2 (under the cap); 得分 0.5: 0.5 → 0 + 2 + 0.5 = 2.5
+    units = [Unit("满", {"甲": True, "乙": True, "次数": Decimal(5), "得分": Decimal(2)}),
+             Unit("少", {"甲": False, "乙": False, "次数": Decimal(1), "得分": Decimal("0.5")})]
+    totals = {r.unit: r.total for r in evaluate_duckdb(policy_of(BOUNDED), units).results}
+    assert totals == {"满": Decimal(10), "少": Decimal("2.5")}
