@@ -1,14 +1,16 @@
 """Units per second of every engine, in one run, on the same facts: the reference interpreter
-(with explanations), the compiled DuckDB query (all results, and total + grade only), the
-hand-written DuckDB SQL and the hand-written numpy of bench/baselines.py — for wujin-2014 and
-a generated 500-item policy, at 10^3 … 10^6 units — with each measurement's peak memory.
+(with explanations), the compiled DuckDB query (all results; and only the columns the
+hand-written query gives: total, base, bonus, penalty, vetoes, grade), the hand-written DuckDB
+SQL and the hand-written numpy of bench/baselines.py — for wujin-2014 and a generated 500-item
+policy, at 10^3 … 10^6 units — with each measurement's peak memory.
 
     python bench/compare.py [--sizes 1000,10000,100000,1000000] [--policies wujin-2014,generated-500]
                             [--interp-max 10000] [--repeat 3]
 
 Each measurement runs in a fresh process, so that its peak memory (the process's maximum
 resident set, facts included) is its own. Facts are generated once by bench/generate.py into
-bench/data/ (Parquet) and read from there, outside the timed part. A time is the best of
+bench/data/ (Parquet) and loaded, outside the timed part, into a DuckDB table whose columns are
+typed as ``jhdsl eval`` types the facts it reads (jhdsl.sqlfacts.table_type). A time is the best of
 ``--repeat`` runs. The interpreter is measured up to ``--interp-max`` units (it runs at a few
 thousand units a second; 10^6 would take many minutes) and shown as "—" above.
 """
@@ -36,12 +38,13 @@ import generate  # noqa: E402
 from jhdsl.display import render_table  # noqa: E402
 from jhdsl.engine import CompiledPolicy  # noqa: E402
 from jhdsl.pipeline import load_policy  # noqa: E402
+from jhdsl.sqlfacts import table_type  # noqa: E402
 
-ENGINES = ("interp", "duckdb", "duckdb-total", "sql", "numpy")
+ENGINES = ("interp", "duckdb", "duckdb-summary", "sql", "numpy")
 HEADERS = {
     "interp": "解释器（含说明）",
     "duckdb": "编译 DuckDB（全部结果）",
-    "duckdb-total": "编译 DuckDB（总分、等次）",
+    "duckdb-summary": "编译 DuckDB（同手写的列）",
     "sql": "手写 DuckDB SQL",
     "numpy": "手写 numpy",
 }
@@ -66,15 +69,23 @@ def facts_path(name: str, size: int) -> Path:
 
 
 def facts_connection(name: str, size: int) -> duckdb.DuckDBPyConnection:
-    """A DuckDB database holding the facts as the table ``facts``, with the columns the
-    compiled query reads (所属县区 and 上级单位 NULL when the facts have none)."""
+    """A DuckDB database holding the facts as the table ``facts``, each fact's column typed as
+    ``jhdsl eval`` types it (所属县区 and 上级单位 NULL when the facts have none)."""
     connection = duckdb.connect()
-    connection.execute(f"CREATE TABLE facts AS SELECT * FROM read_parquet('{facts_path(name, size)}')")
-    columns = connection.sql("SELECT * FROM facts LIMIT 0").columns
-    for column in ("所属县区", "上级单位"):
-        if column not in columns:
-            connection.execute(f'ALTER TABLE facts ADD COLUMN "{column}" VARCHAR')
+    types = {column: table_type(kind) for column, kind in fact_kinds(load_policy(policy_path(name)).policy).items()}
+    parquet = f"read_parquet('{facts_path(name, size)}')"
+    present = connection.sql(f"SELECT * FROM {parquet} LIMIT 0").columns
+    columns = [f'CAST("{c}" AS {types[c]}) AS "{c}"' if c in types else f'"{c}"' for c in present]
+    columns += [f'NULL::VARCHAR AS "{c}"' for c in ("所属县区", "上级单位") if c not in present]
+    connection.execute(f"CREATE TABLE facts AS SELECT {', '.join(columns)} FROM {parquet}")
     return connection
+
+
+def fact_kinds(policy) -> dict[str, str]:
+    """Each facts column of ``policy`` (one per member of a fact kept per member) and its kind."""
+    lists = {li.name: li.members for li in policy.lists}
+    return {f"{fact.name}[{member}]" if member else fact.name: fact.type.kind for fact in policy.facts
+            for member in (lists.get(fact.keyed_by, ()) if fact.keyed_by else (None,))}
 
 
 def best_of(repeat: int, run) -> float:
@@ -97,10 +108,12 @@ def measure(engine: str, name: str, size: int, repeat: int) -> float:
         connection.execute('ALTER TABLE facts ADD COLUMN "_行" INTEGER DEFAULT 0')
         units = units_from_table(connection, policy)
         return best_of(repeat, lambda: evaluate_all(policy, units))
-    if engine in ("duckdb", "duckdb-total"):
+    if engine in ("duckdb", "duckdb-summary"):
         query = CompiledPolicy(policy).sql("duckdb", "facts")
-        if engine == "duckdb-total":
-            query = f'SELECT "单位", "总分", "等次" FROM ({query})'
+        if engine == "duckdb-summary":
+            columns = [c for c in connection.sql(f"SELECT * FROM ({query}) LIMIT 0").columns
+                       if c in ("单位", "总分", "基础分", "加分", "减分", "等次") or c.startswith("一票否决:")]
+            query = f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)} FROM ({query})"
     elif engine == "sql":
         query = baselines.wujin_sql("facts") if name == "wujin-2014" else baselines.generated_sql(
             generate.generate(500, 0)[1], "facts")
@@ -154,7 +167,7 @@ def main() -> None:
                     continue
                 figures[engine] = result["seconds"]
                 row.append(f"{size / result['seconds']:,.0f}/s  {result['peak_mb']:,.0f} MB")
-            ratio = figures.get("duckdb-total", 0) / figures["sql"] if figures.get("sql") else None
+            ratio = figures.get("duckdb-summary", 0) / figures["sql"] if figures.get("sql") else None
             row.append(f"{ratio:.2f}×" if ratio else "—")
             rows.append(row)
             print(render_table(["政策", "单位数", *(HEADERS[e] for e in engines), "编译/手写 SQL 用时"], rows),

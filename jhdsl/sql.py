@@ -2,10 +2,12 @@
 
 The bindings of a plan are laid out in layers: a layer computes every binding whose inputs
 are all in the layers before it, so each layer is one ``SELECT *, … FROM`` the previous one,
-and a value is computed once however many later steps read it. Every decimal binding is cast
-to the exact DECIMAL(p, s) the plan gives it; a product is computed in a type wide enough for
-it, and a division that does not come out exact is done the long way, with integers, so that
-the quotient is rounded half-up at the plan's division scale on every engine alike.
+and a value is computed once however many later steps read it. Sums, choices and extremes
+are left in the type the engine gives them (DuckDB and Spark both widen a decimal sum by one
+digit, and a CASE or LEAST to hold every branch, exactly) unless the plan's narrower type
+lets the engine keep the value in fewer bits; a product is computed in a type wide enough
+for it, and a division that does not come out exact is done the long way, with integers, so
+that the quotient is rounded half-up at the plan's division scale on every engine alike.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ def _column(name: str) -> exp.Column:
     return exp.Column(this=_identifier(name))
 
 
-def _sql_type(kind: Type, dialect: str) -> exp.DataType:
+def sql_type(kind: Type) -> exp.DataType:
+    """The SQL type of a plan's type (the same in every dialect this module prints)."""
     if kind.kind == "bool":
         return exp.DataType.build("BOOLEAN")
     if kind.kind == "text":
@@ -61,16 +64,60 @@ def _number(value: Decimal | int) -> exp.Expression:
     return exp.Neg(this=literal) if text.startswith("-") else literal
 
 
+_STORAGE_DIGITS = (4, 9, 18)
+"""DuckDB holds a DECIMAL of up to 4, 9 or 18 digits in 16, 32 or 64 bits, a wider one in 128
+(Spark up to 18 in a long): arithmetic on the narrower is the faster."""
+
+
+def _storage(precision: int) -> int:
+    return sum(precision > digits for digits in _STORAGE_DIGITS)
+
+
+def needs_cast(planned: Type, computed: Type) -> bool:
+    """Whether a decimal the engine computes as ``computed`` must be cast to the plan's type:
+    when its scale differs, or when the plan's type lets the engine store it in fewer bits."""
+    if planned.kind != "decimal":
+        return False
+    return (computed.kind != "decimal" or computed.scale != planned.scale
+            or _storage(computed.precision) != _storage(planned.precision))
+
+
 class SqlBuilder:
-    """Turns the nodes of one plan into sqlglot expressions for one dialect."""
+    """Turns the nodes of one plan into sqlglot expressions for one dialect. ``columns`` holds
+    the type each column has in the query (the plan's, or the engine's own where no cast was
+    needed), so that later steps know what the engine will compute in."""
 
     def __init__(self, dialect: str) -> None:
         if dialect not in DIALECTS:
             raise CompileError(f"不支持的 SQL 方言「{dialect}」，可选：{'、'.join(DIALECTS)}")
         self.dialect = dialect
+        self.columns: dict[str, Type] = {}
+
+    def computed_type(self, node: Node) -> Type:
+        """The type the engine gives the SQL of ``node``: what ``needs_cast`` compares with."""
+        if isinstance(node, Column):
+            return self.columns.get(node.name, node.type)
+        if not isinstance(node, Call) or node.type.kind != "decimal":
+            return node.type
+        if node.op == "+":
+            return _widest([self.computed_type(a) for a in node.args], extra_digit=True)
+        if node.op in ("neg", "null_if_any"):
+            return self.computed_type(node.args[0])
+        if node.op in ("min", "max"):
+            return _widest([self.computed_type(a) for a in node.args])
+        if node.op == "if":
+            return _widest([self.computed_type(a) for a in node.args[1:]])
+        if node.op == "as":
+            inner = self.computed_type(node.args[0])
+            return node.type if needs_cast(node.type, inner) else inner
+        return node.type  # products, quotients, steps, rounding: cast to the plan's type
+
+    def fitted(self, expression: exp.Expression, node: Node) -> exp.Expression:
+        """``expression`` (the SQL of ``node``), cast to the plan's type where that is needed."""
+        return self.cast(expression, node.type) if needs_cast(node.type, self.computed_type(node)) else expression
 
     def cast(self, expression: exp.Expression, kind: Type) -> exp.Expression:
-        return exp.Cast(this=expression, to=_sql_type(kind, self.dialect))
+        return exp.Cast(this=expression, to=sql_type(kind))
 
     def integer(self, expression: exp.Expression) -> exp.Expression:
         return exp.Cast(this=expression, to=exp.DataType.build(INTEGER_TYPES[self.dialect], dialect=self.dialect))
@@ -96,7 +143,7 @@ class SqlBuilder:
     def node(self, node: Node) -> exp.Expression:
         match node:
             case Const(value=None):
-                return exp.Cast(this=exp.Null(), to=_sql_type(node.type, self.dialect))
+                return exp.Cast(this=exp.Null(), to=sql_type(node.type))
             case Const(value=bool()):
                 return exp.Boolean(this=node.value)
             case Const(value=str()):
@@ -136,7 +183,7 @@ class SqlBuilder:
                                      self.unscaled(parts[1], args[1].type.scale, scale))
                 return self.cast(whole, node.type)
             case "as":
-                return self.cast(parts[0], node.type)
+                return self.fitted(parts[0], args[0])
             case "round":
                 return self.cast(exp.Round(this=parts[0], decimals=exp.Literal.number(DIVISION_SCALE)), node.type)
             case "min":
@@ -220,6 +267,13 @@ class SqlBuilder:
         same = exp.Window(this=exp.Count(this=exp.Star()),
                           partition_by=partition + [self.node(key) for key, _ in node.keys])
         return exp.GT(this=same, expression=_number(1))
+
+
+def _widest(kinds: list[Type], extra_digit: bool = False) -> Type:
+    """The decimal type an engine gives a CASE, LEAST or GREATEST of ``kinds`` (or, with one
+    more digit, their sum): as many digits and places as the widest, at most 38 in all."""
+    digits, scale = max(k.digits for k in kinds) + extra_digit, max(k.scale for k in kinds)
+    return Type("decimal", min(digits, MAX_PRECISION - scale), scale)
 
 
 def _layers(plan: Plan) -> list[list[int]]:
@@ -307,6 +361,7 @@ def build_query(plan: Plan, source: str | exp.Expression = "facts", dialect: str
     first = exp.select(*[_column(name) for name in keep])
     for name, kind in plan.facts.items():
         first = first.select(exp.alias_(builder.cast(_column(name), kind), _identifier(name), quoted=True))
+        builder.columns[name] = kind
     if isinstance(source, str):
         first = first.from_(exp.Table(this=_identifier(source)))
     else:
@@ -316,9 +371,13 @@ def build_query(plan: Plan, source: str | exp.Expression = "facts", dialect: str
         select = exp.select(exp.Star())
         for index in layer:
             binding = plan.bindings[index]
-            value = builder.node(binding.node)
-            if binding.node.type.kind == "decimal" and not isinstance(binding.node, Column):
-                value = builder.cast(value, binding.node.type)
+            node = binding.node
+            value = builder.node(node)
+            if isinstance(node, Window | Rank):  # the engine's own types (BIGINT, DECIMAL(38, s)): always cast
+                value, builder.columns[binding.name] = builder.cast(value, node.type), node.type
+            elif not isinstance(node, Column):
+                value = builder.fitted(value, node)
+                builder.columns[binding.name] = builder.computed_type(Call("as", (node,), node.type))
             select = select.select(exp.alias_(value, _identifier(binding.name), quoted=True))
         ctes.append((f"层{number}", select.from_(exp.Table(this=_identifier(ctes[-1][0])))))
     final = exp.select(*[_column(name) for name in keep[:3]])

@@ -29,8 +29,9 @@ order. How that is kept exact without giving up speed:
 
 The table has the columns 单位, 所属县区, 上级单位, _行 and then one column per fact (one per
 member, ``事实[成员]``, for a fact kept per member of a list), typed: 是否 BOOLEAN, 枚举 VARCHAR,
-整数 DECIMAL(18,0), 数值/金额/百分比 DECIMAL(18,6) (facts.py allows at most 12 digits before the
-point and 6 after, so every accepted value fits exactly).
+整数 DECIMAL(12,0), 百分比 DECIMAL(9,6), 数值/金额 DECIMAL(18,6): the types the compiled query
+computes in (facts.py allows at most 12 digits before the point and 6 after, a percentage from
+0 to 100, so every accepted value fits exactly).
 
 facts.py reads no Parquet. A Parquet cell is judged as facts.py judges a JSON value: a string as a
 CSV cell, a number by its plain writing (a DOUBLE by its shortest repr: 0.1 is 0.1, 1e-07 has too
@@ -54,6 +55,7 @@ import duckdb
 import pyarrow as pa
 
 from jhdsl import ast, facts
+from jhdsl.compiler import FACT_TYPES
 from jhdsl.errors import BadValue, FactsError, suggestion
 from jhdsl.facts import (
     FRACTION_DIGITS,
@@ -82,8 +84,15 @@ TRUE_WORDS = sorted(facts.TRUE_WORDS)
 FALSE_WORDS = sorted(facts.FALSE_WORDS)
 
 VALUE_TYPE = f"DECIMAL({INTEGER_DIGITS + FRACTION_DIGITS},{FRACTION_DIGITS})"
-SQL_TYPES = {ast.BOOL: "BOOLEAN", ast.CHOICE: "VARCHAR", ast.COUNT: f"DECIMAL({INTEGER_DIGITS + FRACTION_DIGITS},0)"}
-"""The column type of each kind of fact; the other kinds (数值, 金额, 百分比) are VALUE_TYPE."""
+"""The type of a number while it is checked."""
+
+
+def table_type(kind: str) -> str:
+    """The column type of a fact of ``kind`` in the facts table: the compiled plan's own
+    (compiler.FACT_TYPES: 整数 DECIMAL(12,0), 百分比 DECIMAL(9,6), 数值 and 金额 DECIMAL(18,6)),
+    so that the query reads the column without converting it."""
+    planned = FACT_TYPES[kind]
+    return {"bool": "BOOLEAN", "text": "VARCHAR"}.get(planned.kind) or f"DECIMAL({planned.precision},{planned.scale})"
 
 NOT_A_NUMBER_HINT = "数字如 12、97.5、1,200；不要写成 1e5 或 3,5"
 MISSING = "缺少这个事实，且政策没有给出默认值"
@@ -327,7 +336,7 @@ class _Key:
 
     @property
     def table_type(self) -> str:
-        return SQL_TYPES.get(self.kind, VALUE_TYPE)
+        return table_type(self.kind)
 
     def default_sql(self) -> str:
         value = default_value(self.fact)
@@ -464,7 +473,8 @@ class _Fast:
             value = f"f{key.number}"
             if default_value(key.fact) is not None:
                 value = f"coalesce({value}, {key.default_sql()})"
-            stored.append(f"CAST({value} AS {key.table_type}) AS {_ident(key.column)}")
+            # TRY_: a row that fails its checks (a percentage of 1000) is deleted; its value may not fit
+            stored.append(f"TRY_CAST({value} AS {key.table_type}) AS {_ident(key.column)}")
         helpers = ["_ok", "_raw", "_bad"] + [f"s{j}" for j in self.source.nameless] + [f"p{j}" for j in self.rates]
         stored += [f"{h} AS {c}" for h, c in zip(helpers, self.helpers(self.source, self.rates), strict=True)]
         inputs = [f"c{j}" for j in range(len(self.source.names))] + (["_行"] if self.source.numbered else [])
@@ -1094,7 +1104,7 @@ def units_table(con: duckdb.DuckDBPyConnection, units: Sequence[Unit], policy: a
             column = f"{fact.name}[{member}]" if member is not None else fact.name
             cells = values if member is None else [v.get(member) if v is not None else None for v in values]
             arrays[column] = pa.array(cells, ARROW_TYPES.get(fact.type.kind, ARROW_TYPES[None]))
-            types[column] = SQL_TYPES.get(fact.type.kind, VALUE_TYPE)
+            types[column] = table_type(fact.type.kind)
     view = f"_jhdsl_units_{name}"
     con.register(view, pa.table(arrays))
     try:

@@ -303,7 +303,7 @@ def test_fractions_warning_with_two_spellings_of_a_rate(tmp_path):
 
 
 COLUMNS = [("单位", "VARCHAR"), ("所属县区", "VARCHAR"), ("上级单位", "VARCHAR"), ("_行", "INTEGER"),
-           ("专题研究", "BOOLEAN"), ("符合率", "DECIMAL(18,6)"), ("经费", "DECIMAL(18,6)"), ("人数", "DECIMAL(18,0)"),
+           ("专题研究", "BOOLEAN"), ("符合率", "DECIMAL(9,6)"), ("经费", "DECIMAL(18,6)"), ("人数", "DECIMAL(12,0)"),
            ("级别", "VARCHAR"), ("得分", "DECIMAL(18,6)"), ("互通[公安]", "BOOLEAN"), ("互通[教育]", "BOOLEAN")]
 
 
