@@ -30,11 +30,9 @@ import duckdb
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 DATA = BENCH / "data"
-sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(ROOT))  # one module each: baselines matches the rules of bench.generate's classes
 
-import baselines  # noqa: E402
-import generate  # noqa: E402
-
+from bench import baselines, generate  # noqa: E402
 from jhdsl.display import render_table  # noqa: E402
 from jhdsl.engine import CompiledPolicy  # noqa: E402
 from jhdsl.pipeline import load_policy  # noqa: E402

@@ -309,6 +309,7 @@ def compile_command(policy: str, target: str, dialect: str, table: str, settings
     columns = "、".join(["单位", "所属县区", "上级单位", *compiled.plan.facts])
     click.echo(f"-- {loaded.policy.name}（编译自 {policy}，{target_name(dialect)}）\n"
                f"-- 事实表「{table}」的列：{columns}\n"
+               "-- 事实须先校验（jhdsl eval 读入时即校验）：整数不为负，百分比在 0 到 100 之间，声明了范围的在范围内\n"
                f"-- 结果列：{'、'.join(compiled.columns)}\n"
                + compiled.sql(dialect, table, pretty=True) + ";")
 

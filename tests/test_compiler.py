@@ -204,3 +204,16 @@ def test_scores_are_held_to_their_caps_where_they_can_pass_them():
              Unit("少", {"甲": False, "乙": False, "次数": Decimal(1), "得分": Decimal("0.5")})]
     totals = {r.unit: r.total for r in evaluate_duckdb(policy_of(BOUNDED), units).results}
     assert totals == {"满": Decimal(10), "少": Decimal("2.5")}
+
+
+def test_a_value_is_cast_only_where_the_plans_type_saves_bits_or_places_differ():
+    from jhdsl.ir import decimal_type
+    from jhdsl.sql import needs_cast
+
+    # DuckDB stores up to 4, 9, 18 digits in 16, 32, 64 bits: DECIMAL(3,0) → DECIMAL(2,0) stays in 16
+    assert not needs_cast(decimal_type(2, 0), decimal_type(3, 0))
+    # a sum of two DECIMAL(18,6) has 19 digits and 6 places: 25 in all, 128 bits; the plan's 13 fit in 64
+    assert needs_cast(decimal_type(7, 6), decimal_type(19, 6))
+    # places differ (a CASE of 1.5 and 0 is DECIMAL(2,1); the plan says 2 places): cast
+    assert needs_cast(decimal_type(2, 2), decimal_type(1, 1))
+    assert not needs_cast(decimal_type(2, 1), decimal_type(2, 1))
