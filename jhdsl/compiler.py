@@ -267,7 +267,7 @@ def _extreme(op: str, nodes: Sequence[Node]) -> Node:
         if len(kept) > 1 and any(_never_picked(op, node, other) for other in kept if other is not node):
             kept.remove(node)
     if len(kept) == 1:
-        return null_if_any(kept[0], *given)
+        return null_if_any(kept[0], *(n for n in given if n is not kept[0]))
     kind = _unify(*kept).may_be_null(False)
     lows, highs = [n.type.low for n in kept], [n.type.high for n in kept]
     if op == "min":
