@@ -331,7 +331,7 @@ class _Key:
 
     @property
     def sql_type(self) -> str:
-        """The type of the value while checking; a 整数 becomes DECIMAL(18,0) in the table."""
+        """The type of the value while checking; the table holds it in its table_type."""
         return {ast.BOOL: "BOOLEAN", ast.CHOICE: "VARCHAR"}.get(self.kind, VALUE_TYPE)
 
     @property
