@@ -195,14 +195,13 @@ def div(a: Node, b: Node) -> Node:
     if _is_const(a, b) and b.value != 0:
         return const(divide(a.value, b.value))
     if isinstance(b, Const) and b.value != 0:
-        if b.value == 1:
-            return a
         reciprocal = _terminating_reciprocal(abs(b.value))
         if reciprocal is not None:
             exact = mul(a, const(reciprocal if b.value > 0 else -reciprocal))
             if exact.type.scale <= DIVISION_SCALE:
                 return exact
-            return Call("round", (exact,), decimal_type(exact.type.digits, DIVISION_SCALE, exact.type.nullable))
+            # one more digit: rounding up can carry past the exact value's bounds (9.99…975 → 10)
+            return Call("round", (exact,), decimal_type(exact.type.digits + 1, DIVISION_SCALE, exact.type.nullable))
     nullable = _nullable(a, b) or not (isinstance(b, Const) and b.value != 0)
     return Call("div", (a, b), decimal_type(a.type.digits + b.type.scale + 1, DIVISION_SCALE, nullable))
 

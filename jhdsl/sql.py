@@ -99,18 +99,27 @@ class SqlBuilder:
             return self.columns.get(node.name, node.type)
         if not isinstance(node, Call) or node.type.kind != "decimal":
             return node.type
-        if node.op == "+":
-            return _widest([self.computed_type(a) for a in node.args], extra_digit=True)
         if node.op in ("neg", "null_if_any"):
             return self.computed_type(node.args[0])
-        if node.op in ("min", "max"):
-            return _widest([self.computed_type(a) for a in node.args])
-        if node.op == "if":
-            return _widest([self.computed_type(a) for a in node.args[1:]])
+        if node.op in _COMBINED:
+            return _widest(self.operand_types(node), extra_digit=node.op == "+")
         if node.op == "as":
             inner = self.computed_type(node.args[0])
             return node.type if needs_cast(node.type, inner) else inner
         return node.type  # products, quotients, steps, rounding: cast to the plan's type
+
+    def operands_fitted(self, node: Call) -> bool:
+        """Whether the operands of a sum, CASE or extreme are cast to the plan's types first: when
+        in the engine's own types they would need more than 38 digits, where DuckDB would drop
+        decimal places and Spark integer digits."""
+        values = [a for a in _combined_operands(node) if a.type.kind == "decimal"]
+        return bool(values) and _too_wide([self.computed_type(a) for a in values], node.op == "+")
+
+    def operand_types(self, node: Call) -> list[Type]:
+        operands = _combined_operands(node)
+        if self.operands_fitted(node):
+            return [a.type for a in operands]
+        return [self.computed_type(a) for a in operands]
 
     def fitted(self, expression: exp.Expression, node: Node) -> exp.Expression:
         """``expression`` (the SQL of ``node``), cast to the plan's type where that is needed."""
@@ -165,14 +174,18 @@ class SqlBuilder:
     def call(self, node: Call) -> exp.Expression:
         op, args = node.op, node.args
         parts = [self.node(a) for a in args]
+        if op in _COMBINED and node.type.kind == "decimal" and self.operands_fitted(node):
+            parts = [self.cast(part, a.type) if a.type.kind == "decimal" else part for part, a in zip(parts, args, strict=True)]
         match op:
             case "+":
                 return exp.Paren(this=exp.Add(this=parts[0], expression=parts[1]))
             case "neg":
                 return exp.Paren(this=exp.Neg(this=parts[0]))
             case "*":
-                # widen one side first, so that the engine gives the product all its digits
-                wide = decimal_type(node.type.precision - args[0].type.scale, args[0].type.scale)
+                # widen one side first, so that the engine gives the product all its digits (those of
+                # the factors' types: the product's bounds may be narrower, 0 × anything is 0)
+                whole = decimal_type(args[0].type.digits + args[1].type.digits, args[0].type.scale + args[1].type.scale)
+                wide = decimal_type(whole.precision - args[0].type.scale, args[0].type.scale)
                 product = exp.Mul(this=self.cast(parts[0], wide), expression=parts[1])
                 return self.cast(product, node.type)
             case "div":
@@ -267,6 +280,18 @@ class SqlBuilder:
         same = exp.Window(this=exp.Count(this=exp.Star()),
                           partition_by=partition + [self.node(key) for key, _ in node.keys])
         return exp.GT(this=same, expression=_number(1))
+
+
+_COMBINED = ("+", "min", "max", "if")
+"""Operations whose result type the engine makes from its operands' (widest digits, widest places)."""
+
+
+def _combined_operands(node: Call) -> tuple[Node, ...]:
+    return node.args[1:] if node.op == "if" else node.args  # an if's first operand is its condition
+
+
+def _too_wide(kinds: list[Type], extra_digit: bool) -> bool:
+    return max(k.digits for k in kinds) + extra_digit + max(k.scale for k in kinds) > MAX_PRECISION
 
 
 def _widest(kinds: list[Type], extra_digit: bool = False) -> Type:

@@ -217,3 +217,67 @@ def test_a_value_is_cast_only_where_the_plans_type_saves_bits_or_places_differ()
     # places differ (a CASE of 1.5 and 0 is DECIMAL(2,1); the plan says 2 places): cast
     assert needs_cast(decimal_type(2, 2), decimal_type(1, 1))
     assert not needs_cast(decimal_type(2, 1), decimal_type(2, 1))
+
+
+def _totals(text: str, units: list[Unit]) -> dict[str, Decimal]:
+    return {r.unit: r.total for r in evaluate_duckdb(policy_of(text), units).results}
+
+
+def test_an_extreme_of_values_with_many_places_keeps_every_place():
+    # 甲: a ÷ b = 1 ÷ 3 = 0.333333333333333333 (18 places), 减半 → 0.1666666666666666665 (19 places);
+    # 乙: 1 ÷ 6 = 0.166666666666666667, not halved. 取最高 of that and the child section (0):
+    # 甲 10.1666666666666666665 < 乙 10.166666666666666667 — a GREATEST that dropped a place would tie them
+    text = """考核 就高
+事实
+  a: 数值
+  b: 数值
+  c: 数值
+  k: 是否
+项目 基 10分
+  计分 10分
+加分 奖 上限 5分 取最高
+  按 a / b 每 1 加分 1分 减半 若 k
+  加分 子 上限 3分
+    按 c / b 每 1 加分 2分
+"""
+    units = [Unit("甲", {"a": Decimal(1), "b": Decimal(3), "c": Decimal(0), "k": True}),
+             Unit("乙", {"a": Decimal(1), "b": Decimal(6), "c": Decimal(0), "k": False})]
+    assert _totals(text, units) == {"甲": Decimal("10.1666666666666666665"), "乙": Decimal("10.166666666666666667")}
+
+
+def test_a_quotient_rounded_up_past_its_bounds_still_fits():
+    # x × y = 6499.384671 × 6154.428769 = 39999999.999999999999; ÷ 4000000 = 9.99999999999999999975,
+    # rounded half-up at 18 places: 10.000000000000000000 ≥ 10 → 1分 (the bounds of x and y say < 10)
+    text = """考核 进位
+事实
+  x: 数值 范围 0 至 6499.384671
+  y: 数值 范围 0 至 6154.428769
+项目 a 10分
+  计分 1分 若 x * y / 4000000 >= 10
+"""
+    assert _totals(text, [Unit("甲", {"x": Decimal("6499.384671"), "y": Decimal("6154.428769")})]) == {"甲": 1}
+
+
+def test_a_product_whose_bounds_are_zero_still_reads_its_other_factor_whole():
+    # x can only be 0, so y × x is 0 whatever y: not > 0, 0分; y has 9 digits the product's bounds do not need
+    text = """考核 零
+事实
+  x: 数值 范围 0 至 0
+  y: 数值
+项目 a 10分
+  计分 1分 若 y * x > 0
+"""
+    assert _totals(text, [Unit("甲", {"x": Decimal(0), "y": Decimal(123456789)})]) == {"甲": 0}
+
+
+def test_a_division_by_one_is_rounded_like_every_division():
+    # 按 a / b 每 1 计 0.25分: 1 ÷ 3 = 0.333333333333333333; × 0.25 = 0.08333333333333333325; ÷ 1 (the step)
+    # rounds half-up at 18 places: 0.083333333333333333
+    text = """考核 除一
+事实
+  a: 数值
+  b: 数值
+项目 a 10分
+  按 a / b 每 1 计 0.25分
+"""
+    assert _totals(text, [Unit("甲", {"a": Decimal(1), "b": Decimal(3)})]) == {"甲": Decimal("0.083333333333333333")}
