@@ -231,7 +231,7 @@ def _score_compiled(compiled: CompiledPolicy, path: Path, explain: Collection[st
     else:
         rows = run_duckdb(compiled, connection, row_order="_行")
     failed_at = compiled.position[("failed", 0)]
-    if units is None and (explain or needs_settling(compiled.policy) or uses_population(compiled.policy)):
+    if units is None and (explain or compiled.settles or uses_population(compiled.policy)):
         units = units_from_table(connection, compiled.policy)
     elif units is None:  # only the units whose reasons are shown, or that could not be computed
         units = units_from_table(connection, compiled.policy, [

@@ -102,24 +102,22 @@ class SqlBuilder:
         if node.op in ("neg", "null_if_any"):
             return self.computed_type(node.args[0])
         if node.op in _COMBINED:
-            return _widest(self.operand_types(node), extra_digit=node.op == "+")
+            return _widest(self.operand_types(node)[0], extra_digit=node.op == "+")
         if node.op == "as":
             inner = self.computed_type(node.args[0])
             return node.type if needs_cast(node.type, inner) else inner
         return node.type  # products, quotients, steps, rounding: cast to the plan's type
 
-    def operands_fitted(self, node: Call) -> bool:
-        """Whether the operands of a sum, CASE or extreme are cast to the plan's types first: when
-        in the engine's own types they would need more than 38 digits, where DuckDB would drop
-        decimal places and Spark integer digits."""
-        values = [a for a in _combined_operands(node) if a.type.kind == "decimal"]
-        return bool(values) and _too_wide([self.computed_type(a) for a in values], node.op == "+")
-
-    def operand_types(self, node: Call) -> list[Type]:
+    def operand_types(self, node: Call) -> tuple[list[Type], bool]:
+        """The types the engine combines for a sum, CASE or extreme, and whether the operands are
+        cast to the plan's types first: when in the engine's own types they would need more
+        than 38 digits, where DuckDB would drop decimal places and Spark integer digits."""
         operands = _combined_operands(node)
-        if self.operands_fitted(node):
-            return [a.type for a in operands]
-        return [self.computed_type(a) for a in operands]
+        computed = [self.computed_type(a) for a in operands]
+        values = [kind for a, kind in zip(operands, computed, strict=True) if a.type.kind == "decimal"]
+        if values and _too_wide(values, node.op == "+"):
+            return [a.type for a in operands], True
+        return computed, False
 
     def fitted(self, expression: exp.Expression, node: Node) -> exp.Expression:
         """``expression`` (the SQL of ``node``), cast to the plan's type where that is needed."""
@@ -174,7 +172,7 @@ class SqlBuilder:
     def call(self, node: Call) -> exp.Expression:
         op, args = node.op, node.args
         parts = [self.node(a) for a in args]
-        if op in _COMBINED and node.type.kind == "decimal" and self.operands_fitted(node):
+        if op in _COMBINED and node.type.kind == "decimal" and self.operand_types(node)[1]:
             parts = [self.cast(part, a.type) if a.type.kind == "decimal" else part for part, a in zip(parts, args, strict=True)]
         match op:
             case "+":

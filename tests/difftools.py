@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jhdsl import ast
@@ -613,3 +614,21 @@ def run_engine(run: Callable[[Sequence[Unit]], Settled], units: Sequence[Unit], 
 def assert_same(expected: Settled, actual: Settled, units: Sequence[Unit], engine: str) -> None:
     mismatches = compare(expected, actual)
     assert not mismatches, report(mismatches, units, engine)
+
+
+def check_hypothesis_batches(path: Path, batch: int, examples: int) -> None:
+    """Small batches of units under every set of parameters, the interpreter against the
+    compiled engine; hypothesis shrinks a failing batch to a minimal unit (an engine that
+    raises fails the example as it is)."""
+    policy = policy_at(path)
+    choices = param_sets(policy)
+
+    @settings(max_examples=examples, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(st.data())
+    def check(data) -> None:
+        params = data.draw(st.sampled_from(choices), label="参数")
+        units = data.draw(units_strategy(path, params, batch), label="单位")
+        assert_same(evaluate_all(policy, units, params), DuckRunner.of(path, params)(units), units, "duckdb")
+
+    check()

@@ -36,18 +36,15 @@ from difftools import (
     EXTRA,
     POLICIES,
     ROOT,
-    DuckRunner,
     assert_same,
+    check_hypothesis_batches,
     param_sets,
     params_label,
     policy_at,
     random_units,
     run_engine,
     unit_maker,
-    units_strategy,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from jhdsl.engine import evaluate_duckdb
 from jhdsl.facts import load_facts
@@ -111,19 +108,7 @@ def test_bulk(path: Path, params) -> None:
 @pytest.mark.parametrize("path", GENERATED)
 def test_hypothesis(path: Path) -> None:
     """Small batches under every set of parameters, shrunk to a minimal unit on failure."""
-    policy = policy_at(path)
-    choices = param_sets(policy)
-
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(st.data())
-    def check(data) -> None:
-        params = data.draw(st.sampled_from(choices), label="参数")
-        units = data.draw(units_strategy(path, params, BATCH), label="单位")
-        # an engine that raises fails the example as it is: hypothesis itself shrinks it
-        assert_same(evaluate_all(policy, units, params), DuckRunner.of(path, params)(units), units, "duckdb")
-
-    check()
+    check_hypothesis_batches(path, BATCH, EXAMPLES)
 
 
 @pytest.mark.parametrize("path", GENERATED)

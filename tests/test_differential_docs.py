@@ -16,16 +16,13 @@ import os
 import pytest
 from difftools import (
     DocPolicy,
-    DuckRunner,
     assert_same,
+    check_hypothesis_batches,
     doc_policies,
     param_sets,
     policy_at,
     random_units,
-    units_strategy,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from jhdsl.compiler import CompileError
 from jhdsl.engine import CompiledPolicy, evaluate_duckdb
@@ -61,15 +58,4 @@ def test_generated(doc: DocPolicy) -> None:
 @pytest.mark.parametrize("doc", [d for d in DOCS if compiles(d.values[0])])
 def test_hypothesis(doc: DocPolicy) -> None:
     """Small batches, shrunk to a minimal unit on failure."""
-    policy = policy_at(doc.path)
-    choices = param_sets(policy)
-
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(st.data())
-    def check(data) -> None:
-        params = data.draw(st.sampled_from(choices), label="参数")
-        units = data.draw(units_strategy(doc.path, params, 20), label="单位")
-        assert_same(evaluate_all(policy, units, params), DuckRunner.of(doc.path, params)(units), units, "duckdb")
-
-    check()
+    check_hypothesis_batches(doc.path, 20, EXAMPLES)
